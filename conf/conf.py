@@ -1,0 +1,84 @@
+"""Sphinx configuration for the Loss Functions book.
+
+Build with ``sphinx-build -c conf book _build/html`` from the repository root (``nox -s docs``
+adds ``-W --keep-going -n``). Local extensions live in ``conf/_ext``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+CONF_DIR = Path(__file__).resolve().parent
+ROOT = CONF_DIR.parent
+
+sys.path.insert(0, str(CONF_DIR / "_ext"))
+
+# The notebook kernels are child processes: they find ``lossref`` in this checkout, SVG output
+# and the book's plot style through the environment they inherit from this process.
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+)
+os.environ["IPYTHONDIR"] = str(CONF_DIR / "ipython")
+os.environ["MATPLOTLIBRC"] = str(CONF_DIR / "matplotlibrc")
+os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+
+project = "Loss Functions"
+author = "The Loss Functions book developers"
+copyright = "2026, the Loss Functions book developers"
+language = "en"
+
+extensions = [
+    "myst_nb",
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+    "sphinxcontrib.katex",
+    "offline_katex",
+    "execution_inputs",
+    "nocheck_role",
+]
+
+exclude_patterns = ["_build", "**.ipynb_checkpoints", "README.md"]
+root_doc = "index"
+
+# --- MyST and notebook execution ------------------------------------------------------------
+myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
+myst_heading_anchors = 3
+myst_dmath_double_inline = True
+
+nb_execution_mode = "cache"
+# nb_execution_cache_path is set by the execution_inputs extension, beside the output folder.
+nb_execution_timeout = 180
+nb_execution_raise_on_error = False  # report every failing cell, then -W fails the build
+nb_execution_show_tb = True  # the traceback goes to the terminal, not only to a log file
+nb_merge_streams = True
+nb_output_stderr = "warn"  # anything a cell writes to stderr is a build warning
+
+# --- Math: KaTeX rendered at build time, assets served from the built site --------------------
+katex_prerender = True
+
+# --- HTML -----------------------------------------------------------------------------------
+html_theme = "sphinx_book_theme"
+html_title = "Loss Functions"
+html_static_path = ["_static"]
+html_css_files = ["book.css"]
+html_theme_options = {
+    "show_toc_level": 2,
+    "home_page_in_toc": True,
+    "use_download_button": False,
+    "use_fullscreen_button": False,
+}
+html_last_updated_fmt = None
+html_copy_source = False
+html_show_sourcelink = False
+
+# --- API reference ---------------------------------------------------------------------------
+autodoc_typehints = "none"  # numpydoc's Parameters section already states every type
+napoleon_google_docstring = False
+napoleon_numpy_docstring = True
+napoleon_use_rtype = False
+
+nitpicky = True
+# numpydoc type words are prose, not cross-reference targets.
+nitpick_ignore_regex = [(r"py:class", r".*")]

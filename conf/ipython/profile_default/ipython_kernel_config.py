@@ -1,0 +1,5 @@
+# Kernel settings for executing the book's pages (found through IPYTHONDIR, set in conf.py).
+c = get_config()  # noqa: F821
+# SVG scales crisply; dropping the date makes the same figure produce the same bytes every build.
+c.InlineBackend.figure_formats = {"svg"}
+c.InlineBackend.print_figure_kwargs = {"bbox_inches": "tight", "metadata": {"Date": None}}

@@ -1,0 +1,116 @@
+"""Sessions for building and checking the Loss Functions book.
+
+    python3 -m nox -s docs        # build the HTML book into _build/html
+    python3 -m nox -s tests       # everything: unit, properties, doctests, audit, browser
+    python3 -m nox -s doctest     # page and docstring doctests plus the worked-number audit
+    python3 -m nox -s serve       # live preview on http://127.0.0.1:8000
+    python3 -m nox -s lint        # ruff
+    python3 -m nox -s bench       # timings and sizes, printed
+    python3 -m nox -s frameworks  # lossref against PyTorch, scikit-learn and SciPy
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import nox
+
+nox.options.default_venv_backend = "venv"
+nox.options.reuse_venv = "yes"
+nox.options.sessions = ["docs", "tests"]
+
+ROOT = Path(__file__).resolve().parent
+BUILD = ROOT / "_build"
+HTML = BUILD / "html"
+PYTHON = "3"  # any Python 3.11+ found on PATH as python3
+# The one torch that installs in seconds here: a CPU build kept on this machine's disk.
+TORCH = "torch==2.13.0"
+SPHINX_STRICT = ["-W", "--keep-going", "-n"]
+
+
+def build_html(session: nox.Session, *extra: str) -> None:
+    session.run(
+        "sphinx-build", "-c", "conf", "book", str(HTML), *SPHINX_STRICT, "-j", "auto", *extra
+    )
+
+
+def ensure_chromium(session: nox.Session) -> None:
+    """The browser test drives Debian's chromium; install it when it is missing and we may."""
+    if shutil.which("chromium"):
+        return
+    if sys.platform == "linux" and hasattr(os, "geteuid") and os.geteuid() == 0:
+        session.run("apt-get", "update", "-qq", external=True)
+        session.run(
+            "apt-get", "install", "-y", "-qq", "chromium", external=True,
+            env={"DEBIAN_FRONTEND": "noninteractive"},
+        )
+    else:
+        session.error(
+            "The browser test needs Debian's chromium: run `sudo apt-get install chromium`."
+        )
+
+
+@nox.session(python=PYTHON)
+def docs(session: nox.Session) -> None:
+    """Build the book into _build/html, executing pages whose code or lossref changed."""
+    session.install("-e", ".[docs]")
+    build_html(session, *session.posargs)
+    session.log(f"The book is in {HTML / 'index.html'}")
+
+
+@nox.session(python=PYTHON)
+def doctest(session: nox.Session) -> None:
+    """Run every doctest in book/**/*.md and lossref's docstrings, and the number audit."""
+    session.install("-e", ".[test]")
+    session.run("pytest", "book", "lossref", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """Everything but the framework comparisons: build, then unit, property, doctest, audit
+    and browser tests."""
+    ensure_chromium(session)
+    session.install("-e", ".[test]")
+    build_html(session)
+    session.run("pytest", "--ignore=tests/frameworks", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def frameworks(session: nox.Session) -> None:
+    """Check lossref against PyTorch, scikit-learn and SciPy, conventions and all."""
+    session.install(TORCH, "-e", ".[frameworks]")
+    # The book checks in the root conftest need the docs stack; this session does not.
+    session.run(
+        "pytest", "--confcutdir=tests/frameworks", "tests/frameworks", *session.posargs,
+        env={"LOSSREF_FRAMEWORKS": "1"},
+    )
+
+
+@nox.session(python=PYTHON)
+def serve(session: nox.Session) -> None:
+    """Live preview on 127.0.0.1, rebuilt on edits to book/, conf/ and lossref/."""
+    session.install("-e", ".[docs]", "sphinx-autobuild")
+    session.run(
+        "sphinx-autobuild", "-c", "conf", "book", str(HTML), "-n", "--keep-going",
+        "--host", "127.0.0.1", "--port", "8000",
+        "--watch", "conf", "--watch", "lossref", *session.posargs,
+    )
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    """Ruff: lint and format check."""
+    session.install("ruff")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """Print build times, site sizes and lossref's speed against PyTorch (asserts nothing)."""
+    session.install(TORCH, "-e", ".[docs]")
+    session.run("python", "benchmarks/bench_losses.py")
+    session.run("python", "benchmarks/bench_build.py")

@@ -1,0 +1,196 @@
+"""Read a MyST page the way MyST does (markdown-it-py with MyST's own configuration).
+
+A page yields its doctest blocks (fenced code whose first line starts with ``>>>``) and the
+pieces of text in which a reader sees numbers: prose, headings, tables, admonitions and other
+directive bodies, figure captions and alt text, and math. Every piece carries its line in the
+page (1-based), so failures point at the line a writer has to fix.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from myst_parser.config.main import MdParserConfig
+from myst_parser.parsers.mdit import create_md_parser
+
+ROOT = Path(__file__).resolve().parents[2]
+CONF_FILE = ROOT / "conf" / "conf.py"
+
+# Directive bodies that are code, not text. Their numbers are computed, not stated.
+CODE_DIRECTIVES = {"code-cell", "code-block", "code", "sourcecode", "literalinclude", "raw"}
+MATH_DIRECTIVES = {"math"}
+# Option values a reader sees as text.
+TEXT_OPTIONS = {"caption", "alt", "title"}
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """A piece of text that a reader sees, with the page line its first character is on."""
+
+    kind: str  # prose, heading, table, math, caption, directive-title
+    text: str
+    line: int
+
+
+@dataclass(frozen=True)
+class DoctestBlock:
+    source: str
+    line: int  # page line of the block's first line
+
+
+@dataclass
+class Page:
+    path: Path
+    doctests: list[DoctestBlock] = field(default_factory=list)
+    fragments: list[Fragment] = field(default_factory=list)
+    exemptions: list[Fragment] = field(default_factory=list)  # {nocheck} role contents
+    glued: list[Fragment] = field(default_factory=list)  # {glue} insertions of computed output
+
+
+@functools.cache
+def myst_extensions() -> frozenset[str]:
+    """The MyST extensions conf.py enables, read without running conf.py."""
+    for node in ast.parse(CONF_FILE.read_text()).body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(target, ast.Name) and target.id == "myst_enable_extensions"
+            for target in node.targets
+        ):
+            return frozenset(ast.literal_eval(node.value))
+    raise LookupError(f"{CONF_FILE} does not set myst_enable_extensions")
+
+
+@functools.cache
+def parser() -> MarkdownIt:
+    config = MdParserConfig(enable_extensions=set(myst_extensions()))
+    return create_md_parser(config, RendererHTML)
+
+
+def read_page(path: Path, text: str | None = None) -> Page:
+    page = Page(path=path)
+    source = path.read_text(encoding="utf-8") if text is None else text
+    _walk(page, parser().parse(source), line_offset=0)
+    return page
+
+
+def _walk(page: Page, tokens: list[Token], line_offset: int) -> None:
+    kind_stack: list[str] = []
+    for token in tokens:
+        first_line = line_offset + (token.map[0] if token.map else 0)
+        if token.type in {"heading_open", "table_open", "th_open", "td_open"}:
+            kind_stack.append("heading" if token.type == "heading_open" else "table")
+        elif token.type in {"heading_close", "table_close"}:
+            kind_stack.pop()
+        elif token.type == "inline":
+            _inline(page, token, first_line, kind_stack[-1] if kind_stack else "prose")
+        elif token.type in {"math_block", "math_block_label", "amsmath"}:
+            _add_lines(page.fragments, "math", token.content, first_line)
+        elif token.type in {"fence", "colon_fence"}:
+            _fence(page, token, first_line)
+        elif token.type in {"html_block"}:
+            _add_lines(page.fragments, "prose", token.content, first_line)
+
+
+def _inline(page: Page, token: Token, first_line: int, kind: str) -> None:
+    line = first_line
+    for child in token.children or []:
+        if child.type in {"softbreak", "hardbreak"}:
+            line += 1
+        elif child.type == "text":
+            page.fragments.append(Fragment(kind, child.content, line + 1))
+        elif child.type == "math_inline" or child.type == "math_inline_double":
+            page.fragments.append(Fragment("math", child.content, line + 1))
+        elif child.type == "image":
+            alt = "".join(grandchild.content for grandchild in child.children or [])
+            page.fragments.append(Fragment("caption", alt, line + 1))
+        elif child.type == "myst_role":
+            role = child.meta.get("name", "")
+            fragment = Fragment(kind, child.content, line + 1)
+            if role == "nocheck":
+                page.exemptions.append(fragment)
+            elif role.startswith("glue"):
+                page.glued.append(fragment)
+            elif role == "math":
+                page.fragments.append(Fragment("math", child.content, line + 1))
+        line += child.content.count("\n") if child.type != "text" else 0
+
+
+def _fence(page: Page, token: Token, first_line: int) -> None:
+    body_line = first_line + 1  # the body starts on the line after the opening fence
+    info = token.info.strip()
+    if not info.startswith("{"):
+        if token.content.lstrip().startswith(">>>"):
+            page.doctests.append(DoctestBlock(token.content, body_line + 1))
+        return
+    name, _, argument = info[1:].partition("}")
+    name, argument = name.strip(), argument.strip()
+    options, body, body_line = _split_options(token.content, body_line)
+    if name in CODE_DIRECTIVES:
+        _option_text(page, options, first_line + 1)
+        return
+    if argument:
+        page.fragments.append(Fragment("directive-title", argument, first_line + 1))
+    _option_text(page, options, first_line + 1)
+    if name in MATH_DIRECTIVES:
+        _add_lines(page.fragments, "math", body, body_line)
+    elif name in {"figure", "image"}:
+        _walk_caption(page, body, body_line)
+    else:
+        _walk(page, parser().parse(body), line_offset=body_line)
+
+
+def _walk_caption(page: Page, body: str, body_line: int) -> None:
+    before = len(page.fragments)
+    _walk(page, parser().parse(body), line_offset=body_line)
+    page.fragments[before:] = [
+        Fragment("caption", fragment.text, fragment.line) for fragment in page.fragments[before:]
+    ]
+
+
+def _split_options(content: str, body_line: int) -> tuple[dict, str, int]:
+    """Separate a directive's options (``:key: value`` lines or a YAML block) from its body."""
+    lines = content.splitlines(keepends=True)
+    if lines and lines[0].strip() == "---":
+        for end in range(1, len(lines)):
+            if lines[end].strip() == "---":
+                options = yaml.safe_load("".join(lines[1:end])) or {}
+                return options, "".join(lines[end + 1 :]), body_line + end + 1
+    options = {}
+    count = 0
+    for line in lines:
+        stripped = line.strip()
+        if not (stripped.startswith(":") and stripped.count(":") >= 2):
+            break
+        key, _, value = stripped[1:].partition(":")
+        options[key.strip()] = value.strip()
+        count += 1
+    return options, "".join(lines[count:]), body_line + count
+
+
+def _option_text(page: Page, options: object, line: int) -> None:
+    for key, value in _walk_options(options):
+        if key in TEXT_OPTIONS and isinstance(value, str):
+            page.fragments.append(Fragment("caption", value, line))
+
+
+def _walk_options(options: object) -> Iterator[tuple[str, object]]:
+    if isinstance(options, dict):
+        for key, value in options.items():
+            yield str(key), value
+            yield from _walk_options(value)
+    elif isinstance(options, list):
+        for item in options:
+            yield from _walk_options(item)
+
+
+def _add_lines(fragments: list[Fragment], kind: str, content: str, first_line: int) -> None:
+    for offset, text in enumerate(content.split("\n")):
+        if text.strip():
+            fragments.append(Fragment(kind, text, first_line + offset + 1))

@@ -1,0 +1,242 @@
+"""The checkers must catch each way a page's numbers can go wrong, and say where."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.bookcheck import audit, doctests
+from tests.bookcheck.checker import first_number_mismatch
+from tests.bookcheck.numbers import rounds_to
+from tests.bookcheck.pages import read_page
+
+HEADER = """\
+---
+kernelspec:
+  name: python3
+  display_name: Python 3
+---
+"""
+
+
+def write_page(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "page.md"
+    path.write_text(HEADER + textwrap.dedent(body), encoding="utf-8")
+    return path
+
+
+def line_of(path: Path, needle: str) -> int:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next(number for number, line in enumerate(lines, 1) if needle in line)
+
+
+def check(path: Path) -> tuple[list[doctests.Failure], audit.AuditResult]:
+    page = read_page(path)
+    return doctests.run(doctests.page_doctest(page, name="page")), audit.audit_page(page)
+
+
+@pytest.mark.parametrize(
+    ("computed", "written", "expected"),
+    [
+        ("2.8999999999999995", "2.9", True),
+        ("5.266666666666667", "5.27", True),
+        ("0.3333333333333333", "0.34", False),
+        ("0.3333333333333333", "0.33", True),
+        ("2.9", "2.90000001", False),  # more precision than is true
+        ("1.0000000000000001e-40", "1e-40", True),
+        ("1.51e-40", "1.5e-40", True),
+        ("1e-16", "1e-40", False),
+        ("0.125", "0.12", True),  # an exact tie may round either way
+        ("0.125", "0.13", True),
+        ("0.1251", "0.12", False),
+        ("inf", "1.0", False),
+    ],
+)
+def test_rounds_to(computed: str, written: str, expected: bool) -> None:
+    assert rounds_to(computed, written) is expected
+
+
+def test_text_and_integers_match_exactly() -> None:
+    assert first_number_mismatch("[2.9, 0.0, 12.9]", "[2.8999999999999995, 0.0, 12.9]") is None
+    assert first_number_mismatch("3", "3") is None
+    assert "integer" in first_number_mismatch("3", "4")
+    assert "text" in first_number_mismatch("2.9", "np.float64(2.8999999999999995)")
+    assert "text" in first_number_mismatch("[2.9]", "[2.9, 1.0]")
+
+
+def test_a_correct_page_passes(tmp_path: Path) -> None:
+    path = write_page(
+        tmp_path,
+        """\
+        # The cat image
+
+        Its hinge loss is 2.9, from scores 3.2, 5.1 and −1.7 with margin 1.
+
+        | image | loss |
+        |---|---|
+        | cat | 2.9 |
+
+        $$ L = \\max(0, 5.1 - 3.2 + 1) $$
+
+        ```pycon
+        >>> margin = 1
+        >>> round(max(0, 5.1 - 3.2 + margin) + max(0, -1.7 - 3.2 + margin), 10)
+        2.9
+        ```
+
+        Published in {nocheck}`1999`.
+        """,
+    )
+    failures, result = check(path)
+    assert failures == []
+    assert result.unchecked == []
+    assert result.checked == 10
+    assert [item.text for item in result.exempt] == ["1999"]
+
+
+def test_unchecked_number_is_reported_with_page_line_and_number(tmp_path: Path) -> None:
+    path = write_page(
+        tmp_path,
+        """\
+        The average loss is 5.27.
+
+        :::{note}
+        The notes print 4.6 here.
+        :::
+
+        ```pycon
+        >>> round((2.9 + 0 + 12.9) / 3, 2)
+        5.27
+        ```
+        """,
+    )
+    _, result = check(path)
+    (finding,) = result.unchecked
+    assert finding.number == "4.6"
+    assert finding.line == line_of(path, "4.6")
+    assert str(finding).startswith(f"{path}:{finding.line}: the number 4.6")
+
+
+def test_prose_that_disagrees_with_its_doctest_fails(tmp_path: Path) -> None:
+    path = write_page(
+        tmp_path,
+        """\
+        The loss of the cat image is 2.8.
+
+        ```pycon
+        >>> round(5.1 - 3.2 + 1, 10)
+        2.9
+        ```
+        """,
+    )
+    failures, result = check(path)
+    assert failures == []
+    assert [(f.number, f.line) for f in result.unchecked] == [("2.8", line_of(path, "is 2.8"))]
+
+
+def test_wrong_expected_value_fails_at_its_line(tmp_path: Path) -> None:
+    path = write_page(
+        tmp_path,
+        """\
+        The loss is 3.9.
+
+        ```pycon
+        >>> 5.1 - 3.2 + 1
+        3.9
+        ```
+        """,
+    )
+    (failure,) = check(path)[0]
+    assert failure.line == line_of(path, ">>> 5.1")
+    assert "expected 3.9" in failure.message
+    assert str(failure).startswith(f"{path}:{failure.line}:")
+
+
+def test_overprecise_float_fails(tmp_path: Path) -> None:
+    path = write_page(
+        tmp_path,
+        """\
+        One third is 0.3334.
+
+        ```pycon
+        >>> 1 / 3
+        0.3334
+        ```
+        """,
+    )
+    (failure,) = check(path)[0]
+    assert "expected 0.3334" in failure.message
+    assert failure.line == line_of(path, ">>> 1 / 3")
+
+
+def test_numbers_in_math_captions_and_headings_are_audited(tmp_path: Path) -> None:
+    path = write_page(
+        tmp_path,
+        """\
+        # Section 7
+
+        $$
+        x = 8
+        $$
+
+        ```{figure} plot.svg
+        :alt: a curve through 9
+
+        Caption with 10.
+        ```
+
+        ```{code-cell} ipython3
+        ---
+        mystnb:
+          figure:
+            caption: Loss after 11 steps
+        ---
+        x = 12  # code is not prose
+        ```
+        """,
+    )
+    _, result = check(path)
+    assert sorted((f.number, f.kind) for f in result.unchecked) == [
+        ("10", "caption"),
+        ("11", "caption"),
+        ("7", "heading"),
+        ("8", "math"),
+        ("9", "caption"),
+    ]
+    assert {f.line for f in result.unchecked if f.number == "8"} == {line_of(path, "x = 8")}
+
+
+def test_doctests_share_one_namespace_across_blocks(tmp_path: Path) -> None:
+    path = write_page(
+        tmp_path,
+        """\
+        ```pycon
+        >>> x = 40
+        ```
+
+        Some prose.
+
+        ```pycon
+        >>> x + 2
+        42
+        ```
+        """,
+    )
+    failures, result = check(path)
+    assert failures == []
+    assert result.unchecked == []
+
+
+def test_closing_fence_is_not_part_of_expected_output(tmp_path: Path) -> None:
+    path = write_page(
+        tmp_path,
+        """\
+        ```pycon
+        >>> print("done")
+        done
+        ```
+        """,
+    )
+    assert check(path)[0] == []
