@@ -240,3 +240,19 @@ def test_closing_fence_is_not_part_of_expected_output(tmp_path: Path) -> None:
         """,
     )
     assert check(path)[0] == []
+
+
+def test_prose_may_round_less_than_its_doctest_but_not_more(tmp_path: Path) -> None:
+    path = write_page(
+        tmp_path,
+        """\
+        The predictions are 6 and 2.5; the loss is not 2.50.
+
+        ```pycon
+        >>> [6.0, 2.5]
+        [6.0, 2.5]
+        ```
+        """,
+    )
+    _, result = check(path)
+    assert [finding.number for finding in result.unchecked] == ["2.50"]

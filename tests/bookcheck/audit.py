@@ -1,7 +1,9 @@
 """The worked-number audit: every number a page states must be checked on that page.
 
 A number counts as checked when the same number (sign and digit grouping aside) occurs in one of
-the page's doctests, in its code or in its expected output, where the doctest run proves it. A
+the page's doctests, in its code or in its expected output, where the doctest run proves it. The
+doctest may write it with more digits but not with fewer: prose "6" is checked by ``6.0``, prose
+"2.90" is not checked by ``2.9``. A
 number written inside a ``{nocheck}`` role is an explicit exemption; the report lists them.
 Numbers a page inserts with ``{glue}`` come from executed code and are not written in the page.
 
@@ -12,9 +14,10 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
-from .numbers import find_numbers
+from .numbers import Number, as_decimal, find_numbers
 from .pages import ROOT, Fragment, Page, read_page
 
 BOOK = ROOT / "book"
@@ -50,8 +53,20 @@ class AuditResult:
         return self.checked + len(self.unchecked)
 
 
-def doctest_numbers(page: Page) -> set[str]:
-    return {number.key for block in page.doctests for number in find_numbers(block.source)}
+def doctest_numbers(page: Page) -> dict[Decimal, int]:
+    """Each value the page's doctests write, with the finest decimal place it is written to."""
+    finest: dict[Decimal, int] = {}
+    for block in page.doctests:
+        for number in find_numbers(block.source):
+            value = abs(as_decimal(number.key))
+            place = value.as_tuple().exponent
+            finest[value] = min(place, finest.get(value, place))
+    return finest
+
+
+def is_checked(number: Number, known: dict[Decimal, int]) -> bool:
+    value = abs(as_decimal(number.key))
+    return value in known and known[value] <= value.as_tuple().exponent
 
 
 def audit_page(page: Page) -> AuditResult:
@@ -59,7 +74,7 @@ def audit_page(page: Page) -> AuditResult:
     result = AuditResult(page)
     for fragment in page.fragments:
         for number in find_numbers(fragment.text, prose=True):
-            if number.key in known:
+            if is_checked(number, known):
                 result.checked += 1
             else:
                 result.unchecked.append(

@@ -1,0 +1,172 @@
+"""The built site, in a real Chromium with no network: every page loads, renders its math and
+figures, asks nothing of any host but the local server, and search works.
+
+Needs ``_build/html`` (``nox -s docs``) and Debian's ``chromium`` (never a downloaded browser).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SITE = ROOT / "_build" / "html"
+SCREENSHOTS = ROOT / "_build" / "screenshots"
+SCREENSHOT_PAGES = ("index.html", "intro.html", "svm-hinge.html", "softmax-cross-entropy.html")
+# Chromium as the workplace runs it headless: no sandbox as root, and none of the background
+# traffic (component updates, sync, QUIC probes) that a machine without a network refuses.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# Raw TeX that KaTeX would have replaced, had it rendered the math.
+RAW_TEX_MARKERS = ("\\frac", "\\sum", "\\max", "\\log", "\\lambda", "$$", "\\(", "\\[")
+
+pytestmark = pytest.mark.browser
+
+
+def site_pages() -> list[str]:
+    if not (SITE / "index.html").is_file():
+        return []
+    return sorted(
+        path.relative_to(SITE).as_posix()
+        for path in SITE.rglob("*.html")
+        if not path.relative_to(SITE).parts[0].startswith(("_", "."))
+    )
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 (the base class's name)
+        pass
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    if not (SITE / "index.html").is_file():
+        pytest.fail(f"{SITE} has no built site: run `nox -s docs` first")
+    handler = functools.partial(QuietHandler, directory=str(SITE))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.fail("Debian's chromium is not installed (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.foreign_requests = []
+    page.errors = []
+
+    def route(route):
+        host = urlsplit(route.request.url).hostname
+        if host == "127.0.0.1" or route.request.url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            page.foreign_requests.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", route)
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    yield page
+    context.close()
+
+
+def test_site_has_every_page_of_the_book() -> None:
+    pages = site_pages()
+    assert "index.html" in pages, "build the site first: nox -s docs"
+    sources = sorted(p.relative_to(ROOT / "book").with_suffix(".html").as_posix()
+                     for p in (ROOT / "book").rglob("*.md"))
+    assert set(sources) <= set(pages)
+
+
+@pytest.mark.parametrize("name", site_pages())
+def test_page_renders_offline(page, server: str, name: str) -> None:
+    response = page.goto(f"{server}/{name}", wait_until="networkidle")
+    assert response is not None
+    assert response.status == 200
+    page.evaluate("document.fonts.ready")
+
+    broken = page.evaluate(
+        "Array.from(document.images)"
+        ".filter(img => !(img.complete && img.naturalWidth > 0)).map(img => img.src)"
+    )
+    assert broken == [], f"{name}: images that did not decode: {broken}"
+
+    unrendered = page.evaluate(
+        "Array.from(document.querySelectorAll('.math'))"
+        ".filter(el => !el.querySelector('.katex')).map(el => el.textContent.slice(0, 80))"
+    )
+    assert unrendered == [], f"{name}: math left unrendered: {unrendered}"
+    # The visible text of the page outside code (which may show TeX on purpose) and outside
+    # KaTeX's hidden MathML copy of the source.
+    text = page.evaluate(
+        """() => {
+            const article = document.querySelector('article');
+            if (!article) return '';
+            const walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT);
+            const parts = [];
+            while (walker.nextNode()) {
+                const parent = walker.currentNode.parentElement;
+                if (parent.closest('pre, code, .highlight, .katex-mathml, script, style')) continue;
+                if (!parent.checkVisibility()) continue;
+                parts.push(walker.currentNode.textContent);
+            }
+            return parts.join(' ');
+        }"""
+    )
+    leftover = [marker for marker in RAW_TEX_MARKERS if marker in text]
+    assert leftover == [], f"{name}: raw TeX visible on the page: {leftover}"
+
+    if page.query_selector(".katex"):
+        math_font_loaded = page.evaluate(
+            "document.fonts.check('16px KaTeX_Main') && "
+            "Array.from(document.fonts).some(f => f.family.includes('KaTeX') "
+            "&& f.status === 'loaded')"
+        )
+        assert math_font_loaded, f"{name}: KaTeX fonts did not load from the site"
+
+    assert page.foreign_requests == [], f"{name}: requests off this machine: {page.foreign_requests}"
+    assert page.errors == [], f"{name}: JavaScript errors: {page.errors}"
+
+    if name in SCREENSHOT_PAGES:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / name.replace(".html", ".png"), full_page=True)
+
+
+def test_search_finds_a_term_of_the_book(page, server: str) -> None:
+    page.goto(f"{server}/search.html?q=regularization", wait_until="networkidle")
+    results = page.locator("#search-results ul.search li")
+    results.first.wait_for(timeout=15_000)
+    assert results.count() >= 1
+    titles = " ".join(results.all_inner_texts()).lower()
+    assert "regularization" in titles or "loss" in titles
+    assert page.foreign_requests == []
+    assert page.errors == []
