@@ -1,12 +1,12 @@
 """Sessions for building and checking the Loss Functions book.
 
-    python3 -m nox -s docs        # build the HTML book into _build/html
-    python3 -m nox -s tests       # everything: unit, properties, doctests, audit, browser
-    python3 -m nox -s doctest     # page and docstring doctests plus the worked-number audit
-    python3 -m nox -s serve       # live preview on http://127.0.0.1:8000
-    python3 -m nox -s lint        # ruff
-    python3 -m nox -s bench       # timings and sizes, printed
-    python3 -m nox -s frameworks  # lossref against PyTorch, scikit-learn and SciPy
+python3 -m nox -s docs        # build the HTML book into _build/html
+python3 -m nox -s tests       # everything: unit, properties, doctests, audit, browser
+python3 -m nox -s doctest     # page and docstring doctests plus the worked-number audit
+python3 -m nox -s serve       # live preview on http://127.0.0.1:8000
+python3 -m nox -s lint        # ruff
+python3 -m nox -s bench       # timings and sizes, printed
+python3 -m nox -s frameworks  # lossref against PyTorch, scikit-learn and SciPy
 """
 
 from __future__ import annotations
@@ -44,7 +44,12 @@ def ensure_chromium(session: nox.Session) -> None:
     if sys.platform == "linux" and hasattr(os, "geteuid") and os.geteuid() == 0:
         session.run("apt-get", "update", "-qq", external=True)
         session.run(
-            "apt-get", "install", "-y", "-qq", "chromium", external=True,
+            "apt-get",
+            "install",
+            "-y",
+            "-qq",
+            "chromium",
+            external=True,
             env={"DEBIAN_FRONTEND": "noninteractive"},
         )
     else:
@@ -65,7 +70,7 @@ def docs(session: nox.Session) -> None:
 def doctest(session: nox.Session) -> None:
     """Run every doctest in book/**/*.md and lossref's docstrings, and the number audit."""
     session.install("-e", ".[test]")
-    session.run("pytest", "book", "lossref", *session.posargs)
+    session.run("pytest", *(session.posargs or ["book", "lossref", "README.md"]))
 
 
 @nox.session(python=PYTHON)
@@ -84,7 +89,10 @@ def frameworks(session: nox.Session) -> None:
     session.install(TORCH, "-e", ".[frameworks]")
     # The book checks in the root conftest need the docs stack; this session does not.
     session.run(
-        "pytest", "--confcutdir=tests/frameworks", "tests/frameworks", *session.posargs,
+        "pytest",
+        "--confcutdir=tests/frameworks",
+        "tests/frameworks",
+        *session.posargs,
         env={"LOSSREF_FRAMEWORKS": "1"},
     )
 
@@ -94,9 +102,22 @@ def serve(session: nox.Session) -> None:
     """Live preview on 127.0.0.1, rebuilt on edits to book/, conf/ and lossref/."""
     session.install("-e", ".[docs]", "sphinx-autobuild")
     session.run(
-        "sphinx-autobuild", "-c", "conf", "book", str(HTML), "-n", "--keep-going",
-        "--host", "127.0.0.1", "--port", "8000",
-        "--watch", "conf", "--watch", "lossref", *session.posargs,
+        "sphinx-autobuild",
+        "-c",
+        "conf",
+        "book",
+        str(HTML),
+        "-n",
+        "--keep-going",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "8000",
+        "--watch",
+        "conf",
+        "--watch",
+        "lossref",
+        *session.posargs,
     )
 
 
@@ -111,6 +132,7 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
     """Print build times, site sizes and lossref's speed against PyTorch (asserts nothing)."""
-    session.install(TORCH, "-e", ".[docs]")
+    ensure_chromium(session)
+    session.install(TORCH, "-e", ".[test]")
     session.run("python", "benchmarks/bench_losses.py")
     session.run("python", "benchmarks/bench_build.py")

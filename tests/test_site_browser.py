@@ -48,7 +48,7 @@ def site_pages() -> list[str]:
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 (the base class's name)
+    def log_message(self, format, *args):
         pass
 
 
@@ -102,8 +102,10 @@ def page(browser, server):
 def test_site_has_every_page_of_the_book() -> None:
     pages = site_pages()
     assert "index.html" in pages, "build the site first: nox -s docs"
-    sources = sorted(p.relative_to(ROOT / "book").with_suffix(".html").as_posix()
-                     for p in (ROOT / "book").rglob("*.md"))
+    sources = sorted(
+        p.relative_to(ROOT / "book").with_suffix(".html").as_posix()
+        for p in (ROOT / "book").rglob("*.md")
+    )
     assert set(sources) <= set(pages)
 
 
@@ -153,7 +155,9 @@ def test_page_renders_offline(page, server: str, name: str) -> None:
         )
         assert math_font_loaded, f"{name}: KaTeX fonts did not load from the site"
 
-    assert page.foreign_requests == [], f"{name}: requests off this machine: {page.foreign_requests}"
+    assert page.foreign_requests == [], (
+        f"{name}: requests off this machine: {page.foreign_requests}"
+    )
     assert page.errors == [], f"{name}: JavaScript errors: {page.errors}"
 
     if name in SCREENSHOT_PAGES:

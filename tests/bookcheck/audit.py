@@ -91,7 +91,9 @@ def display_path(path: Path) -> str:
 
 
 def report(results: list[AuditResult]) -> str:
-    lines = [f"{'page':<40} {'numbers':>7} {'checked':>7} {'missing':>7} {'exempt':>6} {'glued':>5}"]
+    lines = [
+        f"{'page':<40} {'numbers':>7} {'checked':>7} {'missing':>7} {'exempt':>6} {'glued':>5}"
+    ]
     for result in results:
         lines.append(
             f"{display_path(result.page.path):<40} {result.total:>7} {result.checked:>7} "

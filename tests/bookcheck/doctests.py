@@ -56,8 +56,12 @@ def page_doctest(page: Page, name: str) -> doctest.DocTest:
             example.lineno += block.line - 1  # zero-based line in the page
             examples.append(example)
     return doctest.DocTest(
-        examples, globs={"__name__": "__main__"}, name=name, filename=str(page.path),
-        lineno=0, docstring=None,
+        examples,
+        globs={"__name__": "__main__"},
+        name=name,
+        filename=str(page.path),
+        lineno=0,
+        docstring=None,
     )
 
 

@@ -21,9 +21,14 @@ class CheckFailed(Exception):
     """A doctest or audit failure; its message already names the file, line and number."""
 
 
+README = ROOT / "README.md"
+
+
 def pytest_collect_file(file_path: Path, parent: pytest.Collector):
     if file_path.suffix == ".md" and file_path.is_relative_to(BOOK):
         return BookPage.from_parent(parent, path=file_path)
+    if file_path == README:  # its examples are run; it is not a book page, so not audited
+        return BookPage.from_parent(parent, path=file_path, audited=False)
     if file_path.suffix == ".py" and file_path.is_relative_to(PACKAGE):
         return PackageModule.from_parent(parent, path=file_path)
     return None
@@ -45,11 +50,16 @@ def _raise_failures(failures: list) -> None:
 
 
 class BookPage(pytest.File):
+    def __init__(self, *, audited: bool = True, **kwargs):
+        super().__init__(**kwargs)
+        self.audited = audited
+
     def collect(self):
         page = read_page(self.path)
         if page.doctests:
             yield PageDoctest.from_parent(self, name="doctest", page=page)
-        yield PageAudit.from_parent(self, name="audit", page=page)
+        if self.audited:
+            yield PageAudit.from_parent(self, name="audit", page=page)
 
 
 class PageDoctest(CheckItem):
