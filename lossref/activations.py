@@ -22,6 +22,7 @@ import numbers
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ._blocks import block_rows, for_row_blocks
 from ._validation import as_float_array, check_finite
 
 __all__ = ["log_sigmoid", "log_softmax", "logsumexp", "sigmoid", "softmax"]
@@ -30,11 +31,6 @@ __all__ = ["log_sigmoid", "log_softmax", "logsumexp", "sigmoid", "softmax"]
 # ---------------------------------------------------------------------------
 # private helpers shared with the loss modules
 # ---------------------------------------------------------------------------
-
-
-# Rows are processed in blocks of about this many entries, so that the
-# temporaries stay in cache and are reused (about 1.4x faster on large batches).
-_BLOCK_ENTRIES = 1 << 16
 
 
 def _exact_shift_exp(xs: np.ndarray, ms: np.ndarray, ds: np.ndarray, es: np.ndarray) -> None:
@@ -60,13 +56,17 @@ def _softmax_rows(
     d_out: np.ndarray | None = None,
     e_out: np.ndarray | None = None,
     divisor=None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
     """Row statistics of ``exp(x - max)`` for a 2-D float64 array ``x`` (N, C).
 
-    Returns ``(k, m, t)``: for every row the index ``k`` of its maximum (the
-    first one on ties), the maximum ``m`` and the tail sum
+    Returns ``(k, m, t, finite)``: for every row the index ``k`` of its
+    maximum (the first one on ties), the maximum ``m`` and the tail sum
     ``t = sum_{j != k} exp(x_j - m)``, so that the row's sum of
     ``exp(x_j - m)`` is ``1 + t`` and its log-sum-exp is ``m + log1p(t)``.
+    ``finite`` is False if ``x`` has a NaN or infinite entry: the finiteness
+    check is folded into the row maximum and minimum (no separate pass), the
+    rows concerned are skipped and the caller must raise (``check_finite`` on
+    its argument gives the message) before using any result.
 
     ``d_out`` / ``e_out``, if given, receive ``fl(x - m)`` and
     ``exp(x - m)`` (with 0 at the maximum); they may be the same array when
@@ -85,43 +85,60 @@ def _softmax_rows(
     k = np.empty(n, dtype=np.intp)
     m = np.empty(n)
     t = np.empty(n)
-    step = max(1, _BLOCK_ENTRIES // c)
-    scratch = (min(step, n), c)
-    d_tmp = np.empty(scratch) if d_out is None else None
-    e_tmp = np.empty(scratch) if e_out is None else None
-    for start in range(0, n, step):
-        stop = min(start + step, n)
-        xb = x[start:stop]
-        rows = np.arange(stop - start)
-        kb = np.argmax(xb, axis=1)
-        mb = xb[rows, kb]
-        db = d_tmp[: stop - start] if d_out is None else d_out[start:stop]
-        eb = e_tmp[: stop - start] if e_out is None else e_out[start:stop]
-        with np.errstate(over="ignore"):  # x - m < -1.8e308 rounds to -inf, where e = 0
-            np.subtract(xb, mb[:, None], out=db)
-        np.exp(db, out=eb)
-        eb[rows, kb] = 0.0
-        tb = eb.sum(axis=1)
-        if refine_all:
-            sel = rows
-        elif scale is not None:
-            # e_j = 0 wherever d_j < -746 (d_j may be -inf): clamping d changes no product
-            w = -np.vecdot(eb, np.maximum(db, -1e3))
-            sel = np.flatnonzero(w / (1.0 + tb) > scale(start, stop, mb, tb))
-        else:
-            sel = rows[:0]
-        if sel.size:
-            es = eb[sel]
-            _exact_shift_exp(xb[sel], mb[sel], db[sel], es)
-            eb[sel] = es
-            tb[sel] = es.sum(axis=1)
-        if divisor is not None:
-            eb[rows, kb] = 1.0
-            eb /= divisor(start, stop, tb)[:, None]
-        k[start:stop] = kb
-        m[start:stop] = mb
-        t[start:stop] = tb
-    return k, m, t
+    nonfinite = []  # appended to by any thread that meets a NaN or an infinity
+
+    def make_worker():
+        scratch = (min(block_rows(c), n), c)
+        d_tmp = np.empty(scratch) if d_out is None else None
+        e_tmp = np.empty(scratch) if e_out is None else None
+
+        def work(start, stop):
+            xb = x[start:stop]
+            rows = np.arange(stop - start)
+            kb = np.argmax(xb, axis=1)  # NaN-propagating: a row with NaN gives a NaN maximum
+            mb = xb[rows, kb]
+            with np.errstate(over="ignore", invalid="ignore"):
+                spread = mb - np.min(xb, axis=1)
+            # spread is inf or NaN iff the row has a NaN or an infinity, or (finite
+            # entries) x - m < -1.8e308 rounds to -inf somewhere, where e = 0
+            if not np.isfinite(spread).all():
+                if not np.isfinite(xb[~np.isfinite(spread)]).all():
+                    nonfinite.append(start)
+                    return
+                huge = True
+            else:
+                huge = False
+            db = d_tmp[: stop - start] if d_out is None else d_out[start:stop]
+            eb = e_tmp[: stop - start] if e_out is None else e_out[start:stop]
+            with np.errstate(over="ignore"):
+                np.subtract(xb, mb[:, None], out=db)
+            np.exp(db, out=eb)
+            eb[rows, kb] = 0.0
+            tb = eb.sum(axis=1)
+            if refine_all:
+                sel = rows
+            elif scale is not None:
+                # e_j = 0 wherever d_j < -746 (d_j may be -inf): clamping d changes no product
+                w = -np.vecdot(eb, np.maximum(db, -1e3) if huge else db)
+                sel = np.flatnonzero(w / (1.0 + tb) > scale(start, stop, mb, tb))
+            else:
+                sel = rows[:0]
+            if sel.size:
+                es = eb[sel]
+                _exact_shift_exp(xb[sel], mb[sel], db[sel], es)
+                eb[sel] = es
+                tb[sel] = es.sum(axis=1)
+            if divisor is not None:
+                eb[rows, kb] = 1.0
+                eb /= divisor(start, stop, tb)[:, None]
+            k[start:stop] = kb
+            m[start:stop] = mb
+            t[start:stop] = tb
+
+        return work
+
+    for_row_blocks(n, c, make_worker)
+    return k, m, t, not nonfinite
 
 
 def _softplus(x: np.ndarray) -> np.ndarray:
