@@ -1,0 +1,119 @@
+"""The build itself: executed outputs follow lossref edits, and a failing cell fails the build
+with its traceback on the terminal. Each test builds a two-page book in a temporary folder with
+the real conf/."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+FRONT_MATTER = """\
+---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+"""
+
+
+def make_book(tmp_path: Path, pages: dict[str, str]) -> Path:
+    shutil.copytree(ROOT / "conf", tmp_path / "conf", ignore=shutil.ignore_patterns("__pycache__"))
+    (tmp_path / "lossref").mkdir()
+    (tmp_path / "lossref" / "__init__.py").write_text("ANSWER = 41\n")
+    book = tmp_path / "book"
+    book.mkdir()
+    toctree = "\n".join(pages)
+    (book / "index.md").write_text(f"# Test book\n\n```{{toctree}}\n{toctree}\n```\n")
+    for name, body in pages.items():
+        (book / f"{name}.md").write_text(FRONT_MATTER + textwrap.dedent(body))
+    return tmp_path
+
+
+def build(workdir: Path) -> subprocess.CompletedProcess[str]:
+    vendor = ROOT / "_build" / "vendor"
+    options = ["-D", f"offline_katex_vendor_dir={vendor}"] if vendor.is_dir() else []
+    return subprocess.run(
+        [sys.executable, "-m", "sphinx", "-c", "conf", "book", "_build/html",
+         "-W", "--keep-going", "-n", *options],
+        cwd=workdir, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+
+
+USES_LOSSREF = """\
+# Uses lossref
+
+```{code-cell} ipython3
+import lossref
+print("answer is", lossref.ANSWER + 1)
+```
+"""
+
+
+def test_editing_lossref_reexecutes_pages_that_use_it(tmp_path: Path) -> None:
+    workdir = make_book(tmp_path, {"uses": USES_LOSSREF})
+    first = build(workdir)
+    assert first.returncode == 0, first.stdout + first.stderr
+    html = workdir / "_build" / "html" / "uses.html"
+    assert "answer is 42" in html.read_text()
+
+    unchanged = build(workdir)
+    assert unchanged.returncode == 0
+    assert "answer is 42" in html.read_text()
+
+    (workdir / "lossref" / "__init__.py").write_text("ANSWER = 99\n")
+    second = build(workdir)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "answer is 100" in html.read_text(), "the page kept outputs of the old lossref"
+
+
+def test_failing_cell_fails_the_build_and_prints_its_traceback(tmp_path: Path) -> None:
+    workdir = make_book(
+        tmp_path,
+        {
+            "broken": """\
+            # Broken
+
+            ```{code-cell} ipython3
+            def inner():
+                raise ZeroDivisionError("deliberate failure in a cell")
+
+            inner()
+            ```
+            """
+        },
+    )
+    result = build(workdir)
+    assert result.returncode != 0
+    terminal = result.stdout + result.stderr
+    assert "deliberate failure in a cell" in terminal
+    assert "inner()" in terminal  # the traceback itself, not only a pointer to a log file
+
+
+def test_figures_are_identical_across_clean_builds(tmp_path: Path) -> None:
+    page = """\
+    # A figure
+
+    ```{code-cell} ipython3
+    import matplotlib.pyplot as plt
+    plt.plot([0, 1, 2], [0, 1, 4])
+    plt.xlabel("x")
+    plt.show()
+    ```
+    """
+    figures = []
+    for attempt in ("a", "b"):
+        workdir = make_book(tmp_path / attempt, {"figure": page})
+        result = build(workdir)
+        assert result.returncode == 0, result.stdout + result.stderr
+        (image,) = (workdir / "_build" / "html" / "_images").glob("*.svg")
+        figures.append(image.read_bytes())
+    assert figures[0] == figures[1]
