@@ -14,6 +14,7 @@ CONF_DIR = Path(__file__).resolve().parent
 ROOT = CONF_DIR.parent
 
 sys.path.insert(0, str(CONF_DIR / "_ext"))
+sys.path.insert(0, str(ROOT))  # autodoc documents lossref from this checkout
 
 # The notebook kernels are child processes: they find ``lossref`` in this checkout, SVG output
 # and the book's plot style through the environment they inherit from this process.

@@ -10,6 +10,7 @@ the same release's ``katex.min.js`` does the prerendering. Nothing third-party i
 
 from __future__ import annotations
 
+import multiprocessing.util
 import shutil
 import tarfile
 import tempfile
@@ -72,12 +73,30 @@ def _use_local_katex(app: Sphinx, config: Config) -> None:
     sphinxcontrib.katex.NODEJS_BINARY = str(NODE)
 
 
+def _own_server_in_writer_process(katex_server_class: type) -> None:
+    """Give a forked parallel writer its own KaTeX server, stopped when the writer exits.
+
+    sphinxcontrib-katex keeps one server per process and stops it with an atexit hook. A forked
+    writer inherits the parent's server (one socket cannot serve two processes) and exits without
+    running atexit hooks, which would leave its own node process running. multiprocessing does
+    run its finalizers when a child exits.
+    """
+    katex_server_class.katex_server = None
+
+    def stop() -> None:
+        if katex_server_class.katex_server is not None:
+            katex_server_class.katex_server.terminate()
+            katex_server_class.katex_server = None
+
+    multiprocessing.util.Finalize(None, stop, exitpriority=10)
+
+
 def setup(app: Sphinx) -> dict[str, object]:
     app.add_config_value(
         "offline_katex_vendor_dir", str(Path(app.confdir).parent / "_build" / "vendor"), "env"
     )
     app.connect("config-inited", _use_local_katex)
-    # Writing stays in the main process: the KaTeX server that sphinxcontrib-katex starts on
-    # first use is stopped by an atexit hook, which forked parallel writers never run, so a
-    # parallel write would leave node processes behind holding the terminal open.
-    return {"parallel_read_safe": True, "parallel_write_safe": False}
+    multiprocessing.util.register_after_fork(
+        sphinxcontrib.katex.KaTeXServer, _own_server_in_writer_process
+    )
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
