@@ -84,7 +84,7 @@ def _walk(page: Page, tokens: list[Token], line_offset: int) -> None:
     kind_stack: list[str] = []
     for token in tokens:
         first_line = line_offset + (token.map[0] if token.map else 0)
-        if token.type in {"heading_open", "table_open", "th_open", "td_open"}:
+        if token.type in {"heading_open", "table_open"}:
             kind_stack.append("heading" if token.type == "heading_open" else "table")
         elif token.type in {"heading_close", "table_close"}:
             kind_stack.pop()
