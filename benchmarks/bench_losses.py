@@ -6,8 +6,10 @@ several runs (timeit).  Without PyTorch only lossref is timed.
 
     python benchmarks/bench_losses.py [--repeat R]
 
-PyTorch runs with its default thread count and, in a second column, with one
-thread (NumPy's elementwise operations used by lossref are single-threaded).
+Both libraries run with their default number of threads and, in the "1thr"
+columns, with one thread.  lossref splits large batches into blocks of rows
+processed by os.cpu_count() threads (lossref._blocks.THREADS, private, sets the
+number; the results do not depend on it).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import tracemalloc
 import numpy as np
 
 import lossref
+import lossref._blocks as lossref_blocks
 
 try:
     import torch
@@ -111,9 +114,10 @@ def main() -> None:
         print("PyTorch is not installed: timing lossref only.")
     else:
         print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} threads by default")
+    print(f"lossref: {lossref_blocks._max_workers()} threads by default for large batches")
     print()
 
-    header = f"{'function':<28} {'lossref ms':>10} {'peak MiB':>9}"
+    header = f"{'function':<28} {'lossref ms':>10} {'1thr':>6} {'peak MiB':>9}"
     if torch is not None:
         header += f" {'torch ms':>9} {'ratio':>6} {'torch 1thr':>10} {'ratio':>6}  torch call"
     print(header)
@@ -129,30 +133,40 @@ def main() -> None:
             torch.set_num_threads(default_threads)
         return t_default, t_one
 
+    def lossref_one_thread(fn):
+        saved = lossref_blocks.THREADS
+        lossref_blocks.THREADS = 1
+        try:
+            return best_ms(fn, args.repeat)
+        finally:
+            lossref_blocks.THREADS = saved
+
     for name, fn in rows:
         ours = best_ms(fn, args.repeat)
+        ours_one = lossref_one_thread(fn)
         mem = peak_extra_mib(fn)
-        line = f"{name:<28} {ours:>10.2f} {mem:>9.1f}"
+        line = f"{name:<28} {ours:>10.2f} {ours_one:>6.2f} {mem:>9.1f}"
         if torch is not None:
             label, tfn = torch_rows[name]
             t_default, t_one = torch_times(tfn)
             line += (
-                f" {t_default:>9.2f} {ours / t_default:>6.2f} {t_one:>10.2f} {ours / t_one:>6.2f}"
-                f"  {label}"
+                f" {t_default:>9.2f} {ours / t_default:>6.2f} {t_one:>10.2f}"
+                f" {ours_one / t_one:>6.2f}  {label}"
             )
         print(line)
         if torch is not None and name == extra[0]:
             t_default, t_one = torch_times(extra[2])
             print(
-                f"{'':<28} {'':>10} {'':>9} {t_default:>9.2f} {ours / t_default:>6.2f}"
-                f" {t_one:>10.2f} {ours / t_one:>6.2f}  {extra[1]}"
+                f"{'':<28} {'':>10} {'':>6} {'':>9} {t_default:>9.2f} {ours / t_default:>6.2f}"
+                f" {t_one:>10.2f} {ours_one / t_one:>6.2f}  {extra[1]}"
             )
     print()
     work = np.empty_like(scores)
     exp_ms = best_ms(lambda: np.exp(scores, out=work), args.repeat)
     print(f"for reference: np.exp over the whole batch alone takes {exp_ms:.2f} ms (one thread);")
     print("every softmax cross-entropy must exponentiate each of the N*C scores once.")
-    print("ratio = lossref time / torch time (above 1: lossref is slower).")
+    print("ratio = lossref time / torch time with default threads, then both with one thread")
+    print("(above 1: lossref is slower).")
     print("peak MiB = peak memory allocated during one lossref call (tracemalloc), in MiB;")
     print(f"the input batch itself is {batch_mib:.1f} MiB.")
 

@@ -248,21 +248,31 @@ def check_labels(
 
 
 def check_scores_labels(
-    scores: Any, labels: Any, reduction: Any
+    scores: Any, labels: Any, reduction: Any, *, finite: bool = True
 ) -> tuple[np.ndarray, np.ndarray, str, bool]:
     """Validate class scores (C,) or (N, C), their labels and the reduction.
 
     Returns ``(scores2d, labels1d, reduction, single)``: the scores as a float64
     (N, C) array (a view with N = 1 for a single example), the labels as an
     intp array of shape (N,), and whether the input was a single example.
+
+    ``finite=False`` leaves the finiteness of the scores to the caller (a
+    kernel that detects it without a separate pass, then calls
+    ``check_finite(scores, "scores")``); a non-finite score is still reported
+    before a bad label.
     """
     reduction = check_reduction(reduction)
     s = as_float_array(scores, "scores", ndims=(1, 2), what="(C,) or (N, C)")
     single = s.ndim == 1
     if s.shape[-1] == 0:
         raise ValueError(f"scores must have at least one class; got shape {s.shape}")
-    check_finite(s, "scores")
-    y = check_labels(labels, s.shape[-1], None if single else s.shape[0])
+    if finite:
+        check_finite(s, "scores")
+    try:
+        y = check_labels(labels, s.shape[-1], None if single else s.shape[0])
+    except (TypeError, ValueError):
+        check_finite(s, "scores")
+        raise
     s2 = s.reshape(1, -1) if single else s
     check_batch(s2.shape[0], reduction, "scores")
     return s2, y.reshape(-1), reduction, single

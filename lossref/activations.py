@@ -176,10 +176,19 @@ def _restore(rows_result: np.ndarray, x: np.ndarray, axis: int) -> np.ndarray:
     return np.moveaxis(rows_result.reshape(moved_shape), -1, axis)
 
 
-def _scores(x: ArrayLike, name: str) -> np.ndarray:
-    arr = as_float_array(x, name, ndims=(1, 2))
-    check_finite(arr, name)
-    return arr
+def _score_rows(x: ArrayLike, axis: object) -> tuple[np.ndarray, np.ndarray, int]:
+    """``x`` as float64, its 2-D rows and the normalised axis.
+
+    Finiteness is checked by ``_softmax_rows`` on the way (no separate pass);
+    a non-finite entry is still reported before a bad ``axis``.
+    """
+    arr = as_float_array(x, "x", ndims=(1, 2))
+    try:
+        rows, ax = _rows_view(arr, axis, "x")
+    except (TypeError, ValueError):
+        check_finite(arr, "x")
+        raise
+    return arr, rows, ax
 
 
 # ---------------------------------------------------------------------------
@@ -242,9 +251,10 @@ def logsumexp(x: ArrayLike, axis: int = -1) -> float | np.ndarray:
     >>> logsumexp([[0.0, 0.0], [1e4, -1e4]]).tolist()
     [0.6931471805599453, 10000.0]
     """
-    arr = _scores(x, "x")
-    rows, _ = _rows_view(arr, axis, "x")
-    _, m, t = _softmax_rows(rows, scale=lambda _a, _b, m, t: np.abs(m + np.log1p(t)))
+    arr, rows, _ = _score_rows(x, axis)
+    _, m, t, finite = _softmax_rows(rows, scale=lambda _a, _b, m, t: np.abs(m + np.log1p(t)))
+    if not finite:
+        check_finite(arr, "x")  # raises
     out = m + np.log1p(t)
     if arr.ndim == 1:
         return float(out[0])
@@ -304,10 +314,11 @@ def log_softmax(x: ArrayLike, axis: int = -1) -> np.ndarray:
     >>> float(log_softmax([0.0, -100.0])[0])
     -3.72e-44
     """
-    arr = _scores(x, "x")
-    rows, ax = _rows_view(arr, axis, "x")
+    arr, rows, ax = _score_rows(x, axis)
     out = np.empty_like(rows)
-    _, _, t = _softmax_rows(rows, scale=lambda _a, _b, _m, t: np.log1p(t), d_out=out)
+    _, _, t, finite = _softmax_rows(rows, scale=lambda _a, _b, _m, t: np.log1p(t), d_out=out)
+    if not finite:
+        check_finite(arr, "x")  # raises
     out -= np.log1p(t)[:, None]
     return _restore(out, arr, ax)
 
@@ -364,10 +375,11 @@ def softmax(x: ArrayLike, axis: int = -1) -> np.ndarray:
     >>> softmax([1e4, 0.0]).tolist()
     [1.0, 0.0]
     """
-    arr = _scores(x, "x")
-    rows, ax = _rows_view(arr, axis, "x")
+    arr, rows, ax = _score_rows(x, axis)
     out = np.empty_like(rows)
-    _softmax_rows(rows, refine_all=True, e_out=out, divisor=lambda _a, _b, t: 1.0 + t)
+    *_, finite = _softmax_rows(rows, refine_all=True, e_out=out, divisor=lambda _a, _b, t: 1.0 + t)
+    if not finite:
+        check_finite(arr, "x")  # raises
     return _restore(out, arr, ax)
 
 

@@ -131,7 +131,7 @@ def softmax_cross_entropy(
     >>> softmax_cross_entropy([0.0, -92.0], 0)  # tiny, not rounded to 0
     1.1e-40
     """
-    s, y, reduction, single = check_scores_labels(scores, labels, reduction)
+    s, y, reduction, single = check_scores_labels(scores, labels, reduction, finite=False)
     ln_base = log_of_base(base)
     rows = np.arange(s.shape[0])
     correct = s[rows, y]
@@ -140,7 +140,9 @@ def softmax_cross_entropy(
         with np.errstate(over="ignore"):
             return (m - correct[start:stop]) + np.log1p(t)
 
-    _, m, t = _softmax_rows(s, scale=result_scale)
+    _, m, t, finite = _softmax_rows(s, scale=result_scale)
+    if not finite:
+        check_finite(s.reshape(-1) if single else s, "scores")  # raises
     with np.errstate(over="ignore"):  # a loss beyond 1.8e308 is inf
         loss = (m - correct) + np.log1p(t)
     if ln_base != 1.0:
@@ -197,12 +199,16 @@ def softmax_cross_entropy_grad(
     >>> float(softmax_cross_entropy_grad([0.0, -92.0], 0)[0])
     -1.1e-40
     """
-    s, y, reduction, single = check_scores_labels(scores, labels, reduction)
+    s, y, reduction, single = check_scores_labels(scores, labels, reduction, finite=False)
     ln_base = log_of_base(base)
     # the gradient of the reduced loss: (p - onehot(y)) / factor
     factor = (s.shape[0] if reduction == "mean" else 1) * ln_base
     grad = np.empty_like(s)
-    k, _, t = _softmax_rows(s, d_out=grad, e_out=grad, divisor=lambda _a, _b, t: (1.0 + t) * factor)
+    k, _, t, finite = _softmax_rows(
+        s, d_out=grad, e_out=grad, divisor=lambda _a, _b, t: (1.0 + t) * factor
+    )
+    if not finite:
+        check_finite(s.reshape(-1) if single else s, "scores")  # raises
     rows = np.arange(s.shape[0])
     # p_y - 1: -t / (1 + t) when y is the arg-max (no cancellation), else
     # p_y - 1 with p_y <= 1/2
