@@ -10,7 +10,6 @@ the same release's ``katex.min.js`` does the prerendering. Nothing third-party i
 
 from __future__ import annotations
 
-import multiprocessing.util
 import shutil
 import tarfile
 import tempfile
@@ -73,22 +72,14 @@ def _use_local_katex(app: Sphinx, config: Config) -> None:
     sphinxcontrib.katex.NODEJS_BINARY = str(NODE)
 
 
-def _own_server_in_writer_process(katex_server_class: type) -> None:
-    """Give a forked parallel writer its own KaTeX server, stopped when the writer exits.
+def _write_in_one_process(app: Sphinx, builder: object) -> None:
+    """Write pages serially, so one KaTeX server renders the whole build.
 
-    sphinxcontrib-katex keeps one server per process and stops it with an atexit hook. A forked
-    writer inherits the parent's server (one socket cannot serve two processes) and exits without
-    running atexit hooks, which would leave its own node process running. multiprocessing does
-    run its finalizers when a child exits.
+    sphinxcontrib-katex keeps one server per process, stopped by an atexit hook that forked
+    writers never run, and its start-up can race under load. ``-j`` pays off in the read phase,
+    where pages execute; rendering the HTML is quick, so nothing is lost by doing it serially.
     """
-    katex_server_class.katex_server = None
-
-    def stop() -> None:
-        if katex_server_class.katex_server is not None:
-            katex_server_class.katex_server.terminate()
-            katex_server_class.katex_server = None
-
-    multiprocessing.util.Finalize(None, stop, exitpriority=10)
+    builder.parallel_ok = False
 
 
 def setup(app: Sphinx) -> dict[str, object]:
@@ -96,7 +87,5 @@ def setup(app: Sphinx) -> dict[str, object]:
         "offline_katex_vendor_dir", str(Path(app.confdir).parent / "_build" / "vendor"), "env"
     )
     app.connect("config-inited", _use_local_katex)
-    multiprocessing.util.register_after_fork(
-        sphinxcontrib.katex.KaTeXServer, _own_server_in_writer_process
-    )
+    app.connect("write-started", _write_in_one_process)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
