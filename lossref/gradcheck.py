@@ -69,7 +69,11 @@ def numerical_gradient(
     The truncation error is :math:`O(h^2)` and the rounding error about
     :math:`\epsilon |f| / h`; ``h = 1e-5`` balances them for functions of
     order 1.  Near a kink (hinge losses) the estimate averages the two
-    one-sided slopes.
+    one-sided slopes.  For inputs of size ``|x|`` much larger than 1 scale
+    ``h`` with them.  Losses of probabilities (``cross_entropy``,
+    ``kl_divergence``, ...) reject rows that do not sum to 1 within 1e-6, so
+    perturbing one entry needs ``h <= 1e-7``; the result is then the partial
+    derivative with the entries treated as free variables.
 
     References
     ----------
@@ -149,7 +153,8 @@ def gradient_check(
     -----
     Near a kink (for example a hinge term exactly at 0) the centred difference
     averages the two one-sided slopes, so a large error there does not mean
-    that the analytic subgradient is wrong.
+    that the analytic subgradient is wrong.  See :func:`numerical_gradient`
+    for choosing ``h`` (large inputs, probability arguments).
 
     References
     ----------
