@@ -121,6 +121,11 @@ def test_page_renders_offline(page, server: str, name: str) -> None:
         ".filter(img => !(img.complete && img.naturalWidth > 0)).map(img => img.src)"
     )
     assert broken == [], f"{name}: images that did not decode: {broken}"
+    no_alt = page.evaluate(
+        "Array.from(document.querySelectorAll('article img'))"
+        ".filter(img => !(img.getAttribute('alt') || '').trim()).map(img => img.src)"
+    )
+    assert no_alt == [], f"{name}: figures without alt text: {no_alt}"
 
     unrendered = page.evaluate(
         "Array.from(document.querySelectorAll('.math'))"
@@ -163,6 +168,23 @@ def test_page_renders_offline(page, server: str, name: str) -> None:
     if name in SCREENSHOT_PAGES:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=SCREENSHOTS / name.replace(".html", ".png"), full_page=True)
+
+
+def test_figures_stay_legible_in_dark_mode(browser, server: str) -> None:
+    """Figures are drawn on white (conf/matplotlibrc) and the theme keeps a light backdrop
+    behind images in dark mode, so dark axis text stays readable; a screenshot is kept."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="dark")
+    page = context.new_page()
+    page.goto(f"{server}/intro.html", wait_until="networkidle")
+    assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+    background = page.evaluate(
+        "getComputedStyle(document.querySelector('article .cell_output img')).backgroundColor"
+    )
+    red, green, blue = (int(part) for part in background[4:-1].split(","))
+    assert min(red, green, blue) >= 180, f"a dark backdrop behind figures: {background}"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "intro-dark.png", full_page=True)
+    context.close()
 
 
 def test_search_finds_a_term_of_the_book(page, server: str) -> None:
