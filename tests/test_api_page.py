@@ -16,4 +16,5 @@ def test_every_public_function_is_documented_once() -> None:
 def test_every_public_function_has_a_runnable_example() -> None:
     for name in lossref.__all__:
         doc = getattr(lossref, name).__doc__ or ""
-        assert "Examples\n" in doc and ">>> " in doc, f"{name} has no doctested example"
+        assert "Examples\n" in doc, f"{name} has no Examples section"
+        assert ">>> " in doc, f"{name} has no doctested example"
