@@ -11,18 +11,18 @@ and its _build are left alone, and reports:
 
 from __future__ import annotations
 
-import functools
 import gzip
-import http.server
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from tests.site_server import serve  # noqa: E402  (the checkout is importable only from here)
+
 PAGE = "softmax-cross-entropy"  # a typical page: math, figures, code
 
 
@@ -55,25 +55,16 @@ def page_transfer(site: Path, page: str) -> tuple[int, int, int]:
     """Bytes, gzip-compressed bytes and request count for one page loaded in Chromium."""
     from playwright.sync_api import sync_playwright
 
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
-    handler.log_message = lambda *args: None
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
     bodies: list[bytes] = []
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=shutil.which("chromium"),
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-            )
-            tab = browser.new_page()
-            tab.on("response", lambda response: bodies.append(response.body()))
-            tab.goto(
-                f"http://127.0.0.1:{httpd.server_address[1]}/{page}.html", wait_until="networkidle"
-            )
-            browser.close()
-    finally:
-        httpd.shutdown()
+    with serve(site) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=shutil.which("chromium"),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        tab = browser.new_page()
+        tab.on("response", lambda response: bodies.append(response.body()))
+        tab.goto(f"{url}/{page}.html", wait_until="networkidle")
+        browser.close()
     raw = sum(len(body) for body in bodies)
     compressed = sum(len(gzip.compress(body)) for body in bodies)
     return raw, compressed, len(bodies)
