@@ -115,6 +115,10 @@ def test_page_renders_offline(page, server: str, name: str) -> None:
         ".filter(img => !(img.getAttribute('alt') || '').trim()).map(img => img.src)"
     )
     assert no_alt == [], f"{name}: figures without alt text: {no_alt}"
+    source = ROOT / "book" / name.replace(".html", ".md")
+    if source.is_file() and "{code-cell}" in source.read_text(encoding="utf-8"):
+        figures = page.evaluate("document.querySelectorAll('article img').length")
+        assert figures >= 1, f"{name}: a page that computes shows at least one figure"
 
     unrendered = page.evaluate(
         "Array.from(document.querySelectorAll('.math'))"
