@@ -247,6 +247,14 @@ def kl_divergence(p: ArrayLike, q: ArrayLike, *, base: float = math.e) -> float 
     from the literal :math:`\sum p \log(p/q)` by :math:`\sum_c (q_c - p_c)`,
     a few machine epsilons in absolute terms.
 
+    The ``- p + q`` terms also show in finite differences taken with respect
+    to ``q``: they give :math:`(1 - p_c/q_c)/\ln b`, not the
+    :math:`-p_c/(q_c \ln b)` of the literal sum.  The two differ by a
+    constant, which is zero along any direction that keeps ``q`` normalised.
+    For the gradient with respect to ``q`` of the literal form use
+    :func:`cross_entropy_grad` (``KL = H(p, q) - H(p)``, and ``H(p)`` does
+    not depend on ``q``).
+
     References
     ----------
     - S. Kullback and R. A. Leibler, "On Information and Sufficiency",
