@@ -328,17 +328,14 @@ def test_gradient_descent_decreases_the_objective(loss, batch_size):
     X = lossref.add_bias_column(rng.standard_normal((20, 3)))
     y = np.argmax(X[:, :3], axis=1)
     W0 = np.zeros((4, 3))
-    W, history = lossref.gradient_descent(
-        W0,
-        X,
-        y,
-        loss=loss,
-        reg=1e-3,
-        learning_rate=0.1,
-        num_steps=200,
-        batch_size=batch_size,
-        seed=1,
-    )
+
+    def train():
+        return lossref.gradient_descent(
+            W0, X, y, loss=loss, reg=1e-3, learning_rate=0.1, num_steps=200,
+            batch_size=batch_size, seed=1,
+        )  # fmt: skip
+
+    W, history = train()
     assert history.shape == (200,)
     assert W.shape == (4, 3)
     assert np.all(W0 == 0)
@@ -347,17 +344,7 @@ def test_gradient_descent_decreases_the_objective(loss, batch_size):
     )
     assert lossref.accuracy(lossref.linear_scores(W, X), y) >= 0.9
     # reproducible with a seed
-    W2, history2 = lossref.gradient_descent(
-        W0,
-        X,
-        y,
-        loss=loss,
-        reg=1e-3,
-        learning_rate=0.1,
-        num_steps=200,
-        batch_size=batch_size,
-        seed=1,
-    )
+    W2, history2 = train()
     np.testing.assert_array_equal(W, W2)
     np.testing.assert_array_equal(history, history2)
 

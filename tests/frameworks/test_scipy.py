@@ -12,14 +12,9 @@ scipy_special = pytest.importorskip("scipy.special")
 scipy_stats = pytest.importorskip("scipy.stats")
 
 import lossref  # noqa: E402
+from tests.frameworks.agreement import close  # noqa: E402
 
-RTOL = 1e-12
-ATOL = 1e-15
 SEED = 271828
-
-
-def close(a, b, rtol=RTOL, atol=ATOL):
-    np.testing.assert_allclose(np.asarray(a, dtype=float), np.asarray(b, dtype=float), rtol, atol)
 
 
 @pytest.fixture

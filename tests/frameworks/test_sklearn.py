@@ -16,15 +16,10 @@ import pytest
 metrics = pytest.importorskip("sklearn.metrics")
 
 import lossref  # noqa: E402
+from tests.frameworks.agreement import close  # noqa: E402
 
-RTOL = 1e-12
-ATOL = 1e-15
 SEED = 161803
 EPS = np.finfo(np.float64).eps
-
-
-def close(a, b, rtol=RTOL, atol=ATOL):
-    np.testing.assert_allclose(np.asarray(a, dtype=float), np.asarray(b, dtype=float), rtol, atol)
 
 
 @pytest.fixture

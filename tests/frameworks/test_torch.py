@@ -15,9 +15,8 @@ torch = pytest.importorskip("torch")
 F = torch.nn.functional
 
 import lossref  # noqa: E402
+from tests.frameworks.agreement import close  # noqa: E402
 
-RTOL = 1e-12
-ATOL = 1e-15
 SEED = 314159
 
 
@@ -30,10 +29,6 @@ def n(x):
     """NumPy array (or float) from a tensor."""
     x = x.detach().numpy()
     return float(x) if x.ndim == 0 else x
-
-
-def close(a, b, rtol=RTOL, atol=ATOL):
-    np.testing.assert_allclose(np.asarray(a, dtype=float), np.asarray(b, dtype=float), rtol, atol)
 
 
 def autograd(loss_fn, x):
