@@ -38,6 +38,7 @@ extensions = [
     "offline_katex",
     "execution_inputs",
     "nocheck_role",
+    "bound_numbers",
 ]
 
 exclude_patterns = ["_build", "**.ipynb_checkpoints", "README.md"]

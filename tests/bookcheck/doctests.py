@@ -1,13 +1,19 @@
-"""Run a page's doctest blocks as one session, the way a reader pastes them into Python."""
+"""Run a page's doctest blocks as one session, the way a reader pastes them into Python, then
+check the page's bound numbers against the values that session computed."""
 
 from __future__ import annotations
 
+import ast
 import doctest
+import numbers
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from .checker import RoundingOutputChecker
-from .pages import Page
+from .numbers import as_decimal, rounds_to
+from .pages import Binding, Page
 
 OPTIONFLAGS = doctest.NORMALIZE_WHITESPACE
 
@@ -18,9 +24,10 @@ class Failure:
     line: int
     source: str
     message: str
+    prompt: str = ">>> "  # how the source is shown: a doctest example, or a bound number
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}\n    >>> " + self.source.rstrip()
+        return f"{self.path}:{self.line}: {self.message}\n    {self.prompt}" + self.source.rstrip()
 
 
 class CollectingRunner(doctest.DocTestRunner):
@@ -65,7 +72,57 @@ def page_doctest(page: Page, name: str) -> doctest.DocTest:
     )
 
 
-def run(test: doctest.DocTest) -> list[Failure]:
+def run(test: doctest.DocTest, bindings: list[Binding] = ()) -> list[Failure]:
+    """Run ``test``; then check each binding in the namespace the examples left behind."""
     runner = CollectingRunner()
-    runner.run(test, clear_globs=True)
-    return runner.failures_found
+    runner.run(test, clear_globs=False)
+    failures = runner.failures_found
+    failures += [
+        Failure(
+            Path(test.filename),
+            binding.line,
+            f"{binding.number}{{={binding.expression}}}",
+            why,
+            prompt="in the page: ",
+        )
+        for binding in bindings
+        if (why := binding_mismatch(binding, test.globs)) is not None
+    ]
+    test.globs.clear()
+    return failures
+
+
+def _computes(expression: str) -> bool:
+    """Whether the expression uses a name; ``{=2.9}`` or ``{=1 + 1.9}`` would check nothing."""
+    try:
+        tree = ast.parse(expression, mode="eval")
+    except SyntaxError:
+        return True  # eval reports the syntax error with its own message
+    return any(isinstance(node, ast.Name) for node in ast.walk(tree))
+
+
+def binding_mismatch(binding: Binding, namespace: dict) -> str | None:
+    """Why the bound number is not what its expression computes, or None when it is.
+
+    The rule is the doctests' own: a float must be the value rounded to the digits written,
+    an integer must be the value exactly.
+    """
+    where = f"the number {binding.number} is bound to `{binding.expression}`"
+    if not _computes(binding.expression):
+        return f"{where}, which computes nothing: bind it to a value the page's doctests compute"
+    try:
+        value = eval(binding.expression, namespace)
+    except Exception as error:  # any failure is the page's to fix; report it, don't crash
+        return f"{where}, which raised {type(error).__name__}: {error}"
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value[()]
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
+        return f"{where}, whose value {value!r} is not a real number"
+    written = binding.number.replace("\u2212", "-").replace(",", "")
+    is_float = "." in written or "e" in written.lower()
+    if is_float and rounds_to(repr(float(value)), written):
+        return None
+    if not is_float and float(value) == float(as_decimal(written)):
+        return None
+    kind = "does not round to it" if is_float else "is not that integer"
+    return f"{where}, whose value {float(value)!r} {kind}"

@@ -1,15 +1,21 @@
 """Read a MyST page the way MyST does (markdown-it-py with MyST's own configuration).
 
-A page yields its doctest blocks (fenced code whose first line starts with ``>>>``) and the
+A page yields its doctest blocks (fenced code whose first line starts with ``>>>``), the
 pieces of text in which a reader sees numbers: prose, headings, tables, admonitions and other
-directive bodies, figure captions and alt text, and math. Every piece carries its line in the
-page (1-based), so failures point at the line a writer has to fix.
+directive bodies, figure captions and alt text, and math, and its bound numbers
+(``2.9{=L[0]}``, see conf/_ext/bound_numbers.py). Every piece carries its line in the page
+(1-based), so failures point at the line a writer has to fix.
+
+A binding is replaced, before parsing, by one private-use character right after its number
+(``BOUND_MARK + index``), so a fragment's number followed by such a character is bound to
+``page.bindings[index]``.
 """
 
 from __future__ import annotations
 
 import ast
 import functools
+import importlib.util
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,8 +27,12 @@ from markdown_it.token import Token
 from myst_parser.config.main import MdParserConfig
 from myst_parser.parsers.mdit import create_md_parser
 
+from .numbers import find_numbers
+
 ROOT = Path(__file__).resolve().parents[2]
 CONF_FILE = ROOT / "conf" / "conf.py"
+BINDINGS_FILE = ROOT / "conf" / "_ext" / "bound_numbers.py"
+BOUND_MARK = 0xE000  # start of Unicode's private-use area: never written in a page
 
 # Directive bodies that are code, not text. Their numbers are computed, not stated.
 CODE_DIRECTIVES = {"code-cell", "code-block", "code", "sourcecode", "literalinclude", "raw"}
@@ -46,6 +56,15 @@ class DoctestBlock:
     line: int  # page line of the block's first line
 
 
+@dataclass(frozen=True)
+class Binding:
+    """A number tied to the expression that computes it: ``2.9{=L[0]}``."""
+
+    number: str  # as written, sign included
+    expression: str
+    line: int
+
+
 @dataclass
 class Page:
     path: Path
@@ -53,6 +72,13 @@ class Page:
     fragments: list[Fragment] = field(default_factory=list)
     exemptions: list[Fragment] = field(default_factory=list)  # {nocheck} role contents
     glued: list[Fragment] = field(default_factory=list)  # {glue} insertions of computed output
+    bindings: list[Binding] = field(default_factory=list)
+
+    def binding_after(self, text: str, end: int) -> Binding | None:
+        """The binding of the number that ends at ``text[end]``, if it is bound."""
+        if end < len(text) and BOUND_MARK <= ord(text[end]) < BOUND_MARK + len(self.bindings):
+            return self.bindings[ord(text[end]) - BOUND_MARK]
+        return None
 
 
 @functools.cache
@@ -73,11 +99,33 @@ def parser() -> MarkdownIt:
     return create_md_parser(config, RendererHTML)
 
 
+@functools.cache
+def binding_syntax():
+    """The regular expression the build uses to strip bindings, from the extension itself."""
+    spec = importlib.util.spec_from_file_location("bound_numbers", BINDINGS_FILE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.BINDING
+
+
 def read_page(path: Path, text: str | None = None) -> Page:
     page = Page(path=path)
     source = path.read_text(encoding="utf-8") if text is None else text
-    _walk(page, parser().parse(source), line_offset=0)
+    _walk(page, parser().parse(_mark_bindings(page, source)), line_offset=0)
     return page
+
+
+def _mark_bindings(page: Page, source: str) -> str:
+    def mark(match) -> str:
+        line_start = source.rfind("\n", 0, match.start()) + 1
+        before = source[line_start : match.start()]
+        number = [found for found in find_numbers(before, prose=True) if found.end == len(before)]
+        written = number[-1].text if number else before[-1:]
+        line = source.count("\n", 0, match.start()) + 1
+        page.bindings.append(Binding(written, match["expression"].strip(), line))
+        return chr(BOUND_MARK + len(page.bindings) - 1)
+
+    return binding_syntax().sub(mark, source)
 
 
 def _walk(page: Page, tokens: list[Token], line_offset: int) -> None:

@@ -56,7 +56,7 @@ class BookPage(pytest.File):
 
     def collect(self):
         page = read_page(self.path)
-        if page.doctests:
+        if page.doctests or page.bindings:
             yield PageDoctest.from_parent(self, name="doctest", page=page)
         if self.audited:
             yield PageAudit.from_parent(self, name="audit", page=page)
@@ -69,7 +69,7 @@ class PageDoctest(CheckItem):
 
     def runtest(self):
         test = doctests.page_doctest(self.page, name=audit.display_path(self.path))
-        _raise_failures(doctests.run(test))
+        _raise_failures(doctests.run(test, self.page.bindings))
 
 
 class PageAudit(CheckItem):

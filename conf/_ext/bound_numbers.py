@@ -1,0 +1,31 @@
+"""Bound numbers: a number in a page tied to the one computed value it states.
+
+A writer puts the expression right after the digits, ``the cat image's loss is 2.9{=L[0]}``,
+anywhere a reader sees text: prose, tables, headings, captions, alt text and math. The doctest
+session (tests/bookcheck) evaluates ``L[0]`` in the namespace the page's doctests leave behind
+and fails unless the value rounds to the digits written, so changing either the number or what
+it is computed from fails. The reader sees only ``2.9``: this extension removes the bindings from
+the source before MyST parses it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sphinx.application import Sphinx
+
+# The digits come first, so Python code (``{x=}`` f-strings, dict literals) never matches.
+BINDING = re.compile(r"(?<=\d)\{=(?P<expression>[^{}\n]+)\}")
+
+
+def strip_bindings(text: str) -> str:
+    return BINDING.sub("", text)
+
+
+def _strip(app: Sphinx, docname: str, source: list[str]) -> None:
+    source[0] = strip_bindings(source[0])
+
+
+def setup(app: Sphinx) -> dict[str, object]:
+    app.connect("source-read", _strip)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
