@@ -5,10 +5,12 @@ them must be *bound*: written as ``2.9{=expression}`` (conf/_ext/bound_numbers.p
 doctest session evaluates the expression after the page's doctests and fails unless it rounds
 to the digits written. Changing the number, or anything it is computed from, then fails.
 
-Math is checked the same way where it states a value (a bound number). The rest of a formula's
-numbers (the 2 of a square, the 1 of a margin) must occur in one of the page's doctests, in its
-code or its expected output, written with at least as many digits: prose "6" is matched by
-``6.0``, "2.90" is not matched by ``2.9``.
+In math, worked arithmetic checks itself (tests/bookcheck/arithmetic.py): its relations must
+hold, and a number that a relation pins (no small edit of it leaves the relation true) needs no
+binding. Any other float in math states a value and must be bound. The remaining integers are
+a formula's notation (the 2 of a square, the 1 of a margin); each must occur in one of the
+page's doctests, in its code or expected output, written with at least as many digits: "6" is
+matched by ``6.0``, "2.90" is not matched by ``2.9``.
 
 A number inside a ``{nocheck}`` role is an explicit exemption; the report lists them. Numbers a
 page inserts with ``{glue}`` come from executed code and are not written in the page.
@@ -23,6 +25,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from . import arithmetic
 from .numbers import Number, as_decimal, find_numbers
 from .pages import BOUND_MARK, ROOT, Fragment, Page, read_page
 
@@ -42,12 +45,15 @@ class Finding:
     context: str
 
     def __str__(self) -> str:
-        if self.kind in STATED:
+        if self.kind == "arithmetic":
+            why = "does not follow from the arithmetic before it"
+        elif self.kind in STATED or "." in self.number or "e" in self.number.lower():
             why = f"is not bound to a computed value; write it as {self.number}{{=expression}}"
         else:
             why = "is not checked by any doctest on this page"
         return (
-            f"{self.path}:{self.line}: the number {self.number} in {self.kind} {why} "
+            f"{self.path}:{self.line}: the number {self.number} in "
+            f"{'math' if self.kind == 'arithmetic' else self.kind} {why} "
             f"(in: {self.context.strip().translate(UNMARK)!r})"
         )
 
@@ -56,12 +62,13 @@ class Finding:
 class AuditResult:
     page: Page
     bound: int = 0  # tied to one computed value each
+    pinned: int = 0  # held in place by the worked arithmetic around them
     matched: int = 0  # formula numbers found in a doctest on the page
     unchecked: list[Finding] = field(default_factory=list)
 
     @property
     def checked(self) -> int:
-        return self.bound + self.matched
+        return self.bound + self.pinned + self.matched
 
     @property
     def exempt(self) -> list[Fragment]:
@@ -92,16 +99,39 @@ def audit_page(page: Page) -> AuditResult:
     known = doctest_numbers(page)
     result = AuditResult(page)
     for fragment in page.fragments:
+        worked = _arithmetic(fragment.block) if fragment.block is not None else None
+        if worked is not None and fragment.offset == 0:
+            result.unchecked += [
+                Finding(
+                    page.path,
+                    fragment.line + _line_in(fragment.block, relation.right.start),
+                    relation.right.text.translate(UNMARK),
+                    "arithmetic",
+                    fragment.block,
+                )
+                for relation in worked.wrong
+            ]
         for number in find_numbers(fragment.text, prose=True):
             if page.binding_after(fragment.text, number.end) is not None:
                 result.bound += 1
-            elif fragment.kind not in STATED and is_checked(number, known):
+            elif worked is not None and fragment.offset + number.start in worked.pinned:
+                result.pinned += 1
+            elif fragment.kind not in STATED and not number.is_float and is_checked(number, known):
                 result.matched += 1
             else:
                 result.unchecked.append(
                     Finding(page.path, fragment.line, number.text, fragment.kind, fragment.text)
                 )
     return result
+
+
+def _arithmetic(math_text: str) -> arithmetic.ArithmeticResult:
+    # Binding marks become spaces: the offsets of the numbers stay where the fragments put them.
+    return arithmetic.check(math_text.translate(dict.fromkeys(UNMARK, " ")))
+
+
+def _line_in(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset)
 
 
 def display_path(path: Path) -> str:
@@ -113,19 +143,20 @@ def display_path(path: Path) -> str:
 
 def report(results: list[AuditResult]) -> str:
     lines = [
-        f"{'page':<32} {'numbers':>7} {'bound':>6} {'formula':>7} {'missing':>7} "
-        f"{'exempt':>6} {'glued':>5}"
+        f"{'page':<32} {'numbers':>7} {'bound':>6} {'pinned':>6} {'formula':>7} "
+        f"{'missing':>7} {'exempt':>6} {'glued':>5}"
     ]
     for result in results:
         lines.append(
             f"{display_path(result.page.path):<32} {result.total:>7} {result.bound:>6} "
-            f"{result.matched:>7} {len(result.unchecked):>7} {len(result.exempt):>6} "
-            f"{len(result.page.glued):>5}"
+            f"{result.pinned:>6} {result.matched:>7} {len(result.unchecked):>7} "
+            f"{len(result.exempt):>6} {len(result.page.glued):>5}"
         )
     exemptions = [(result.page.path, item) for result in results for item in result.exempt]
     lines.append(
         f"{len(results)} pages, {sum(r.total for r in results)} numbers stated, "
         f"{sum(r.bound for r in results)} bound, "
+        f"{sum(r.pinned for r in results)} pinned by worked arithmetic, "
         f"{sum(r.matched for r in results)} formula numbers matched, "
         f"{sum(len(r.unchecked) for r in results)} unchecked, {len(exemptions)} exemptions"
     )

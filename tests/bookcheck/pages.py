@@ -48,6 +48,10 @@ class Fragment:
     kind: str  # prose, heading, table, math, caption, directive-title
     text: str
     line: int
+    # Math is checked as a whole (tests/bookcheck/arithmetic.py): the math this line is part
+    # of, and where in it this line starts.
+    block: str | None = None
+    offset: int = 0
 
 
 @dataclass(frozen=True)
@@ -154,7 +158,7 @@ def _inline(page: Page, token: Token, first_line: int, kind: str) -> None:
         elif child.type == "text":
             page.fragments.append(Fragment(kind, child.content, line + 1))
         elif child.type == "math_inline" or child.type == "math_inline_double":
-            page.fragments.append(Fragment("math", child.content, line + 1))
+            page.fragments.append(Fragment("math", child.content, line + 1, child.content))
         elif child.type == "image":
             alt = "".join(grandchild.content for grandchild in child.children or [])
             page.fragments.append(Fragment("caption", alt, line + 1))
@@ -166,7 +170,7 @@ def _inline(page: Page, token: Token, first_line: int, kind: str) -> None:
             elif role.startswith("glue"):
                 page.glued.append(fragment)
             elif role == "math":
-                page.fragments.append(Fragment("math", child.content, line + 1))
+                page.fragments.append(Fragment("math", child.content, line + 1, child.content))
         line += child.content.count("\n") if child.type != "text" else 0
 
 
@@ -239,6 +243,9 @@ def _walk_options(options: object) -> Iterator[tuple[str, object]]:
 
 
 def _add_lines(fragments: list[Fragment], kind: str, content: str, first_line: int) -> None:
-    for offset, text in enumerate(content.split("\n")):
+    block = content if kind == "math" else None
+    start = 0
+    for index, text in enumerate(content.split("\n")):
         if text.strip():
-            fragments.append(Fragment(kind, text, first_line + offset + 1))
+            fragments.append(Fragment(kind, text, first_line + index + 1, block, start))
+        start += len(text) + 1

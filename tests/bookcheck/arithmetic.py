@@ -1,0 +1,276 @@
+"""Worked arithmetic in math checks itself.
+
+In ``\\max(0,\\; 5.1 - 3.2 + 1) = \\max(0,\\; 2.9) = 2.9`` every side of the chain is plain
+arithmetic on numbers, so the chain can be evaluated (sympy's LaTeX parser) and each relation
+tested: a side that is one number must be the neighbouring side's value rounded to its digits,
+two expressions must agree to half a unit in the finest place the later one writes. A relation
+that fails is a wrong equation on the page.
+
+A number in such a chain is *pinned* when changing it (its last digit one up or one down, or its
+sign) breaks a relation: it cannot be edited without the audit noticing, so it needs no
+binding. A number the chain does not see, such as the ``-3.9`` inside ``\\max(0,\\; -3.9) = 0``,
+is not pinned and must be bound like any other stated value.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .numbers import NUMBER, as_decimal, find_numbers, rounds_to
+
+# Separators at brace depth 0. Relations join the sides of a chain; the others end a chain.
+_TOKEN = re.compile(
+    r"\\[,;:! ]|\\\\|\\approx|\\quad|\\qquad|\\begin\{[^}]*\}|\\end\{[^}]*\}|\\text\{[^}]*\}"
+    r"|\\(?:le|ge|leq|geq|ne|neq|in|to|mapsto|Rightarrow|implies|iff|lt|gt)(?![A-Za-z])"
+    r"|[=<>,;&{}()\[\]]"
+)
+
+
+@dataclass(frozen=True)
+class Side:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Relation:
+    left: Side
+    right: Side
+
+
+def relations(math_text: str) -> list[Relation]:
+    """The ``=`` and ``\\approx`` relations between neighbouring sides, in order."""
+    pieces: list[tuple[Side, str | None]] = []  # each side with the separator after it
+    depth, side_start = 0, 0
+    for match in _TOKEN.finditer(math_text):
+        token = match.group()
+        if token in "{([":
+            depth += 1
+        elif token in "})]":
+            depth -= 1
+        elif depth == 0 and not _is_spacing(token):
+            pieces.append((_side(math_text, side_start, match.start()), token))
+            side_start = match.end()
+    pieces.append((_side(math_text, side_start, len(math_text)), None))
+
+    found: list[Relation] = []
+    previous, related = None, False
+    for index, (side, separator) in enumerate(pieces):
+        if side.text:
+            if related and previous is not None:
+                found.append(Relation(previous, side))
+            previous, related = side, False
+        if separator in {"=", "\\approx"}:
+            related = True
+        elif separator == "\\\\":
+            # A row break continues the chain only when the next row opens with a relation.
+            following = pieces[index + 1] if index + 1 < len(pieces) else None
+            if not (following and not following[0].text and following[1] in {"=", "\\approx"}):
+                previous, related = None, False
+        elif separator is not None:
+            previous, related = None, False
+    return found
+
+
+def _is_spacing(token: str) -> bool:
+    return token == "&" or token.startswith("\\text") or (len(token) == 2 and token[1] in ",;:! ")
+
+
+def _side(math_text: str, start: int, end: int) -> Side:
+    raw = math_text[start:end].replace("&", " ")  # alignment marks; same length keeps offsets
+    stripped = raw.strip().rstrip(".,").strip()
+    offset = start + (len(raw) - len(raw.lstrip()))
+    return Side(offset, offset + len(stripped), stripped)
+
+
+# LaTeX commands that arithmetic on numbers may use; any other command makes a side a formula.
+_ARITHMETIC_COMMANDS = {
+    "max",
+    "min",
+    "frac",
+    "dfrac",
+    "tfrac",
+    "ln",
+    "log",
+    "exp",
+    "sqrt",
+    "cdot",
+    "times",
+    "left",
+    "right",
+    "bigl",
+    "bigr",
+    "Bigl",
+    "Bigr",
+    "big",
+    "Big",
+}
+_COMMAND = re.compile(r"\\([A-Za-z]+)")
+
+
+@dataclass(frozen=True)
+class Arithmetic:
+    """A side of a relation with its numbers turned into symbols: parsed once, then evaluated
+    for the numbers as written or for any edit of them."""
+
+    text: str
+    starts: tuple[int, ...]  # where each number starts in the side, sign included
+    written: tuple[str, ...]  # each number as it enters the arithmetic
+    symbols: tuple
+    expression: object  # a sympy expression in ``symbols``
+
+    @property
+    def is_one_number(self) -> bool:
+        return len(self.written) == 1 and NUMBER.fullmatch(self.text.replace(" ", "")) is not None
+
+    def value(self, written: tuple[str, ...] | None = None) -> float | None:
+        import sympy
+
+        numbers = {
+            symbol: sympy.Float(str(as_decimal(text)), 30)
+            for symbol, text in zip(self.symbols, written or self.written, strict=True)
+        }
+        try:
+            value = complex(self.expression.xreplace(numbers).evalf(30))
+        except (TypeError, ValueError, ZeroDivisionError):
+            return None
+        if value.imag or not math.isfinite(value.real):
+            return None
+        return value.real
+
+    def uncertainty(self, written: tuple[str, ...] | None = None) -> float:
+        """How far the value can be from exact because its floats are rounded: each float
+        written to d places may be off by half a unit in its last place (integers are exact)."""
+        written = written or self.written
+        base = self.value(written)
+        total = 0.0
+        for index, text in enumerate(written):
+            number = as_decimal(text)
+            if "." not in text and "e" not in text.lower():
+                continue
+            moved = list(written)
+            moved[index] = str(number + Decimal(5).scaleb(number.as_tuple().exponent - 1))
+            shifted = self.value(tuple(moved))
+            if shifted is not None and base is not None:
+                total += abs(shifted - base)
+        return total
+
+
+@functools.cache
+def arithmetic_of(text: str) -> Arithmetic | None:
+    """The side as arithmetic on numbers, or None when it is a formula (or not readable)."""
+    commands = set(_COMMAND.findall(text))
+    if not text or not commands <= _ARITHMETIC_COMMANDS:
+        return None
+    if re.search(r"[A-DF-Za-df-z]|E", _COMMAND.sub(" ", text)):
+        return None  # a letter other than Euler's e: a symbol, so a formula
+    template, starts, written, position = [], [], [], 0
+    for index, number in enumerate(find_numbers(text, prose=True)):
+        start, body = number.start, number.text.replace("\u2212", "-")
+        before = text[: number.start].rstrip()
+        if body[0] in "+-" and before and (before[-1].isalnum() or before[-1] in ")]}"):
+            body, start = body[1:], start + 1  # "5.1 -3.2": the minus is an operator
+            template.append(text[position:start])
+        else:
+            template.append(text[position:start])
+        template.append(f"{{z_{{{index}}}}}")
+        starts.append(number.start)
+        written.append(body)
+        position = number.end
+    template.append(text[position:])
+    parsed = _parse("".join(template), len(written))
+    if parsed is None:
+        return None
+    arithmetic = Arithmetic(text, tuple(starts), tuple(written), *parsed)
+    return arithmetic if arithmetic.value() is not None else None
+
+
+@functools.cache
+def _parse(template: str, count: int) -> tuple[tuple, object] | None:
+    """Parse once per template: a side and its edited copies share one (parsing is slow)."""
+    import sympy
+    from sympy.parsing.latex import parse_latex
+
+    try:
+        expression = parse_latex(template, backend="lark")
+    except Exception:  # sympy cannot read it: not plain arithmetic
+        return None
+    if not isinstance(expression, sympy.Basic):
+        return None
+    symbols = tuple(sympy.Symbol(f"z_{{{index}}}") for index in range(count))
+    expression = expression.subs(sympy.Symbol("e"), sympy.E)
+    if not expression.free_symbols <= set(symbols):
+        return None
+    return symbols, expression
+
+
+def holds(
+    left: Arithmetic, right: Arithmetic, left_written=None, right_written=None
+) -> bool | None:
+    """Whether the relation holds; None when a side has no value (an edit made it undefined)."""
+    left_written, right_written = left_written or left.written, right_written or right.written
+    left_value, right_value = left.value(left_written), right.value(right_written)
+    if left_value is None or right_value is None:
+        return None
+    # A side that is one number states the other side's value rounded to the digits written.
+    if right.is_one_number:
+        return rounds_to(repr(left_value), right_written[0])
+    if left.is_one_number:
+        return rounds_to(repr(right_value), left_written[0])
+    tolerance = right.uncertainty(right_written) + 1e-12 * max(abs(left_value), 1.0)
+    return abs(left_value - right_value) <= tolerance
+
+
+@dataclass(frozen=True)
+class ArithmeticResult:
+    wrong: list[Relation]  # relations between numeric sides that do not hold
+    pinned: set[int]  # start offsets of numbers that no relation lets change
+
+
+def check(math_text: str) -> ArithmeticResult:
+    numeric = [
+        (relation, left, right)
+        for relation in relations(math_text)
+        if (left := arithmetic_of(relation.left.text)) is not None
+        and (right := arithmetic_of(relation.right.text)) is not None
+    ]
+    wrong = [relation for relation, left, right in numeric if not holds(left, right)]
+    pinned: set[int] = set()
+    if wrong:
+        return ArithmeticResult(wrong, pinned)
+    for relation, left, right in numeric:
+        for side, arithmetic in ((relation.left, left), (relation.right, right)):
+            for index, start in enumerate(arithmetic.starts):
+                if side.start + start not in pinned and _is_pinned(left, right, arithmetic, index):
+                    pinned.add(side.start + start)
+    return ArithmeticResult(wrong, pinned)
+
+
+def mutations(written: str) -> list[str]:
+    """The small edits a number must not survive: last digit up and down, and the sign of a
+    number written with one flipped."""
+    body = written.lstrip("-+")
+    sign = written[: len(written) - len(body)]
+    last = max(index for index, char in enumerate(body) if char.isdigit())
+    edits = [
+        sign + body[:last] + str((int(body[last]) + step) % 10) + body[last + 1 :]
+        for step in (1, -1)
+    ]
+    if sign:
+        edits.append(body if sign == "-" else "-" + body)
+    return [edit for edit in edits if as_decimal(edit) != as_decimal(written)]
+
+
+def _is_pinned(left: Arithmetic, right: Arithmetic, side: Arithmetic, index: int) -> bool:
+    for edit in mutations(side.written[index]):
+        edited = list(side.written)
+        edited[index] = edit
+        trial = (tuple(edited), None) if side is left else (None, tuple(edited))
+        if holds(left, right, *trial):
+            return False
+    return True
