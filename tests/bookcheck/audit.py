@@ -20,6 +20,7 @@ Run ``python -m tests.bookcheck.audit [pages...]`` for the coverage report.
 
 from __future__ import annotations
 
+import functools
 import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -27,13 +28,13 @@ from pathlib import Path
 
 from . import arithmetic
 from .numbers import Number, as_decimal, find_numbers
-from .pages import BOUND_MARK, ROOT, Fragment, Page, read_page
+from .pages import BOUND_MARK, ROOT, UNLOCATE, Fragment, Page, read_page
 
 BOOK = ROOT / "book"
 # Fragments in which every number states a value. In math, numbers are also formula notation.
 STATED = {"prose", "heading", "table", "caption", "directive-title"}
 # Binding marks are private-use characters: shown to a writer, they are dropped.
-UNMARK = dict.fromkeys(range(BOUND_MARK, BOUND_MARK + 6400))
+UNMARK = dict.fromkeys(range(BOUND_MARK, BOUND_MARK + 6400)) | UNLOCATE
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,8 @@ class AuditResult:
     pinned: int = 0  # held in place by the worked arithmetic around them
     matched: int = 0  # formula numbers found in a doctest on the page
     unchecked: list[Finding] = field(default_factory=list)
+    # Every number with how it is checked: "bound", "pinned", "formula" or "unchecked".
+    verdicts: list[tuple[Fragment, Number, str]] = field(default_factory=list)
 
     @property
     def checked(self) -> int:
@@ -98,25 +101,31 @@ def is_checked(number: Number, known: dict[Decimal, int]) -> bool:
 def audit_page(page: Page) -> AuditResult:
     known = doctest_numbers(page)
     result = AuditResult(page)
+    reported: set[tuple[str, int]] = set()  # math blocks whose wrong relations are listed
     for fragment in page.fragments:
         worked = _arithmetic(fragment.block) if fragment.block is not None else None
-        if worked is not None and fragment.offset == 0:
-            result.unchecked += [
-                Finding(
-                    page.path,
-                    fragment.line + _line_in(fragment.block, relation.right.start),
-                    relation.right.text.translate(UNMARK),
-                    "arithmetic",
-                    fragment.block,
-                )
-                for relation in worked.wrong
-            ]
+        if worked is not None:
+            first_line = fragment.line - _line_in(fragment.block, fragment.offset)
+            if (fragment.block, first_line) not in reported:
+                reported.add((fragment.block, first_line))
+                result.unchecked += [
+                    Finding(
+                        page.path,
+                        first_line + _line_in(fragment.block, relation.right.start),
+                        relation.right.text.translate(UNMARK),
+                        "arithmetic",
+                        fragment.block,
+                    )
+                    for relation in worked.wrong
+                ]
         for number in find_numbers(fragment.text, prose=True):
-            if page.binding_after(fragment.text, number.end) is not None:
+            verdict = _verdict(page, fragment, number, worked, known)
+            result.verdicts.append((fragment, number, verdict))
+            if verdict == "bound":
                 result.bound += 1
-            elif worked is not None and fragment.offset + number.start in worked.pinned:
+            elif verdict == "pinned":
                 result.pinned += 1
-            elif fragment.kind not in STATED and not number.is_float and is_checked(number, known):
+            elif verdict == "formula":
                 result.matched += 1
             else:
                 result.unchecked.append(
@@ -125,6 +134,17 @@ def audit_page(page: Page) -> AuditResult:
     return result
 
 
+def _verdict(page: Page, fragment: Fragment, number: Number, worked, known) -> str:
+    if page.binding_after(fragment.text, number.end) is not None:
+        return "bound"
+    if worked is not None and fragment.offset + number.start in worked.pinned:
+        return "pinned"
+    if fragment.kind not in STATED and not number.is_float and is_checked(number, known):
+        return "formula"
+    return "unchecked"
+
+
+@functools.cache
 def _arithmetic(math_text: str) -> arithmetic.ArithmeticResult:
     # Binding marks become spaces: the offsets of the numbers stay where the fragments put them.
     return arithmetic.check(math_text.translate(dict.fromkeys(UNMARK, " ")))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import functools
 import importlib.util
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,8 @@ ROOT = Path(__file__).resolve().parents[2]
 CONF_FILE = ROOT / "conf" / "conf.py"
 BINDINGS_FILE = ROOT / "conf" / "_ext" / "bound_numbers.py"
 BOUND_MARK = 0xE000  # start of Unicode's private-use area: never written in a page
+SOURCE_MARK = 0xF0000  # another private-use plane: where a number is in the page's source
+UNLOCATE = dict.fromkeys(range(SOURCE_MARK, SOURCE_MARK + 0xFFFE))
 
 # Directive bodies that are code, not text. Their numbers are computed, not stated.
 CODE_DIRECTIVES = {"code-cell", "code-block", "code", "sourcecode", "literalinclude", "raw"}
@@ -77,11 +80,21 @@ class Page:
     exemptions: list[Fragment] = field(default_factory=list)  # {nocheck} role contents
     glued: list[Fragment] = field(default_factory=list)  # {glue} insertions of computed output
     bindings: list[Binding] = field(default_factory=list)
+    # With ``read_page(..., locate=True)``: the source span of each number a fragment shows.
+    spans: list[tuple[int, int]] = field(default_factory=list)
 
     def binding_after(self, text: str, end: int) -> Binding | None:
         """The binding of the number that ends at ``text[end]``, if it is bound."""
         if end < len(text) and BOUND_MARK <= ord(text[end]) < BOUND_MARK + len(self.bindings):
             return self.bindings[ord(text[end]) - BOUND_MARK]
+        return None
+
+    def source_span(self, text: str, end: int) -> tuple[int, int] | None:
+        """Where in the page's source the number ending at ``text[end]`` is written."""
+        if self.binding_after(text, end) is not None:
+            end += 1
+        if end < len(text) and SOURCE_MARK <= ord(text[end]) < SOURCE_MARK + len(self.spans):
+            return self.spans[ord(text[end]) - SOURCE_MARK]
         return None
 
 
@@ -112,24 +125,72 @@ def binding_syntax():
     return module.BINDING
 
 
-def read_page(path: Path, text: str | None = None) -> Page:
+def read_page(path: Path, text: str | None = None, *, locate: bool = False) -> Page:
+    """Read a page. With ``locate``, every number also records where the source writes it
+    (``Page.source_span``), so a test can edit exactly the number a fragment shows."""
     page = Page(path=path)
     source = path.read_text(encoding="utf-8") if text is None else text
-    _walk(page, parser().parse(_mark_bindings(page, source)), line_offset=0)
+    _walk(page, parser().parse(_mark(page, source, locate)), line_offset=0)
     return page
 
 
-def _mark_bindings(page: Page, source: str) -> str:
-    def mark(match) -> str:
-        line_start = source.rfind("\n", 0, match.start()) + 1
-        before = source[line_start : match.start()]
-        number = [found for found in find_numbers(before, prose=True) if found.end == len(before)]
-        written = number[-1].text if number else before[-1:]
-        line = source.count("\n", 0, match.start()) + 1
-        page.bindings.append(Binding(written, match["expression"].strip(), line))
-        return chr(BOUND_MARK + len(page.bindings) - 1)
+def _mark(page: Page, source: str, locate: bool) -> str:
+    """Replace each binding by its mark and, with ``locate``, put a source mark after each
+    number (after its binding mark, if it has one)."""
+    bindings = list(binding_syntax().finditer(source))
+    binding_at = {match.start(): match for match in bindings}
+    inside = [(match.start(), match.end()) for match in bindings]
+    numbers = []
+    if locate:
+        numbers = [
+            number
+            for number in find_numbers(source, prose=True)
+            if not any(start <= number.start < end for start, end in inside)
+            and not _is_list_marker(source, number)
+        ]
+    events = sorted(
+        [(match.start(), 0, match) for match in bindings]
+        + [(number.end, 1, number) for number in numbers]
+    )
+    pieces, position = [], 0
+    for at, kind, item in events:
+        if kind == 0:  # a binding: its mark replaces it
+            pieces.append(source[position:at])
+            pieces.append(chr(BOUND_MARK + len(page.bindings)))
+            page.bindings.append(_binding(source, item))
+            position = item.end()
+            if item.start() in {number.end for number in numbers}:
+                pieces.append(_source_mark(page, numbers, item.start()))
+        elif at not in binding_at:  # an unbound number: its source mark follows it
+            pieces.append(source[position:at])
+            pieces.append(_source_mark(page, numbers, at))
+            position = at
+    pieces.append(source[position:])
+    return "".join(pieces)
 
-    return binding_syntax().sub(mark, source)
+
+# "1. " opening an ordered list item is markup; a mark after its digits would undo the list.
+_LIST_NUMBER = re.compile(r"[ \t>]*\d+[.)](?:[ \t]|$)")
+
+
+def _is_list_marker(source: str, number) -> bool:
+    marker = _LIST_NUMBER.match(source, source.rfind("\n", 0, number.start) + 1)
+    return marker is not None and number.start < marker.end()
+
+
+def _source_mark(page: Page, numbers: list, end: int) -> str:
+    number = next(number for number in numbers if number.end == end)
+    page.spans.append((number.start, number.end))
+    return chr(SOURCE_MARK + len(page.spans) - 1)
+
+
+def _binding(source: str, match) -> Binding:
+    line_start = source.rfind("\n", 0, match.start()) + 1
+    before = source[line_start : match.start()]
+    number = [found for found in find_numbers(before, prose=True) if found.end == len(before)]
+    written = number[-1].text if number else before[-1:]
+    line = source.count("\n", 0, match.start()) + 1
+    return Binding(written, match["expression"].strip(), line)
 
 
 def _walk(page: Page, tokens: list[Token], line_offset: int) -> None:
@@ -179,7 +240,7 @@ def _fence(page: Page, token: Token, first_line: int) -> None:
     info = token.info.strip()
     if not info.startswith("{"):
         if token.content.lstrip().startswith(">>>"):
-            page.doctests.append(DoctestBlock(token.content, body_line + 1))
+            page.doctests.append(DoctestBlock(token.content.translate(UNLOCATE), body_line + 1))
         return
     name, _, argument = info[1:].partition("}")
     name, argument = name.strip(), argument.strip()

@@ -1,0 +1,60 @@
+"""Changing a number the book states makes the doctest session fail.
+
+For every number on every page that the audit counts as a stated value (bound to a computed
+value, or pinned by the worked arithmetic around it), the page's source is edited the way a typo
+or a stale copy would edit it: the last digit one up or one down, and the sign of a signed
+number flipped. Each edited page must fail the checks `nox -s doctest` runs: a binding stops
+holding, a relation in the math stops holding, or the audit finds the number unchecked.
+
+Expected outputs in doctests need no such test: the rounding rule accepts exactly one value at
+the precision written, so any edit of one fails (tests/test_bookcheck.py shows it does).
+"""
+
+from __future__ import annotations
+
+import doctest
+from pathlib import Path
+
+import pytest
+
+from tests.bookcheck import arithmetic, audit, doctests
+from tests.bookcheck.pages import ROOT, Page, read_page
+
+PAGES = sorted((ROOT / "book").glob("*.md"))
+
+
+def doctest_namespace(page: Page) -> dict:
+    """What the page's doctests leave behind: the namespace its bindings are evaluated in."""
+    test = doctests.page_doctest(page, name=page.path.name)
+    runner = doctest.DocTestRunner(optionflags=doctests.OPTIONFLAGS)
+    runner.run(test, out=lambda text: None, clear_globs=False)
+    return test.globs
+
+
+def fails(path: Path, text: str, namespace: dict) -> bool:
+    page = read_page(path, text)
+    if any(doctests.binding_mismatch(binding, namespace) for binding in page.bindings):
+        return True
+    return bool(audit.audit_page(page).unchecked)
+
+
+@pytest.mark.parametrize("path", PAGES, ids=[path.name for path in PAGES])
+def test_every_stated_number_fails_when_edited(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    page = read_page(path, text, locate=True)
+    result = audit.audit_page(page)
+    assert not result.unchecked, "the page must pass the audit before it is mutated"
+    namespace = doctest_namespace(page)
+    edited, survivors = 0, []
+    for fragment, number, verdict in result.verdicts:
+        if verdict not in {"bound", "pinned"}:
+            continue  # formula notation and exemptions are not stated values
+        start, end = page.source_span(fragment.text, number.end)
+        written = text[start:end]
+        for edit in arithmetic.mutations(written.replace("\u2212", "-")):
+            edited += 1
+            if not fails(path, text[:start] + edit + text[end:], namespace):
+                line = text.count("\n", 0, start) + 1
+                survivors.append(f"{path.name}:{line}: {written} -> {edit} passed ({verdict})")
+    assert not survivors, "\n".join(survivors)
+    assert edited >= (result.bound + result.pinned) * 2 or not result.verdicts
