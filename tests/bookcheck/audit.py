@@ -20,8 +20,11 @@ Run ``python -m tests.bookcheck.audit [pages...]`` for the coverage report.
 
 from __future__ import annotations
 
+import doctest
 import functools
+import io
 import sys
+import tokenize
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -83,14 +86,26 @@ class AuditResult:
 
 
 def doctest_numbers(page: Page) -> dict[Decimal, int]:
-    """Each value the page's doctests write, with the finest decimal place it is written to."""
+    """Each value the page's doctests compute with or print, with the finest decimal place it
+    is written to. Comments are left out: a number in a comment is a claim, not a check."""
     finest: dict[Decimal, int] = {}
+    parser = doctest.DocTestParser()
     for block in page.doctests:
-        for number in find_numbers(block.source):
-            value = abs(as_decimal(number.key))
-            place = value.as_tuple().exponent
-            finest[value] = min(place, finest.get(value, place))
+        for example in parser.get_examples(block.source):
+            for text in (_without_comments(example.source), example.want):
+                for number in find_numbers(text):
+                    value = abs(as_decimal(number.key))
+                    place = value.as_tuple().exponent
+                    finest[value] = min(place, finest.get(value, place))
     return finest
+
+
+def _without_comments(code: str) -> str:
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return code
+    return " ".join(token.string for token in tokens if token.type != tokenize.COMMENT)
 
 
 def is_checked(number: Number, known: dict[Decimal, int]) -> bool:
