@@ -3,11 +3,11 @@
 In ``\\max(0,\\; 5.1 - 3.2 + 1) = \\max(0,\\; 2.9) = 2.9`` every side of the chain is plain
 arithmetic on numbers, so the chain can be evaluated (sympy's LaTeX parser) and each relation
 tested: a side that is one number must be the neighbouring side's value rounded to its digits,
-two expressions must agree to half a unit in the finest place the later one writes. A relation
+and two expressions must agree within what the later one's rounded floats allow. A relation
 that fails is a wrong equation on the page.
 
-A number in such a chain is *pinned* when changing it (its last digit one up or one down, or its
-sign) breaks a relation: it cannot be edited without the audit noticing, so it needs no
+A number in such a chain is *pinned* when changing it (its last digit one up or one down, or
+the sign it is written with) breaks a relation: it cannot be edited without the audit noticing, so it needs no
 binding. A number the chain does not see, such as the ``-3.9`` inside ``\\max(0,\\; -3.9) = 0``,
 is not pinned and must be bound like any other stated value.
 """
@@ -175,9 +175,7 @@ def arithmetic_of(text: str) -> Arithmetic | None:
         before = text[: number.start].rstrip()
         if body[0] in "+-" and before and (before[-1].isalnum() or before[-1] in ")]}"):
             body, start = body[1:], start + 1  # "5.1 -3.2": the minus is an operator
-            template.append(text[position:start])
-        else:
-            template.append(text[position:start])
+        template.append(text[position:start])
         template.append(f"{{z_{{{index}}}}}")
         starts.append(number.start)
         written.append(body)
