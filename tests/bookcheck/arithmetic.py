@@ -7,9 +7,9 @@ and two expressions must agree within what the later one's rounded floats allow.
 that fails is a wrong equation on the page.
 
 A number in such a chain is *pinned* when changing it (its last digit one up or one down, or
-the sign it is written with) breaks a relation: it cannot be edited without the audit noticing, so it needs no
-binding. A number the chain does not see, such as the ``-3.9`` inside ``\\max(0,\\; -3.9) = 0``,
-is not pinned and must be bound like any other stated value.
+the sign it is written with) breaks a relation: it cannot be edited without the audit noticing,
+so it needs no binding. A number the chain does not see, such as the ``-3.9`` inside
+``\\max(0,\\; -3.9) = 0``, is not pinned and must be bound like any other stated value.
 """
 
 from __future__ import annotations
