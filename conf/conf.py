@@ -39,6 +39,7 @@ extensions = [
     "execution_inputs",
     "nocheck_role",
     "bound_numbers",
+    "hangul_font",
 ]
 
 exclude_patterns = ["_build", "**.ipynb_checkpoints", "README.md"]

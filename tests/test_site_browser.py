@@ -18,7 +18,13 @@ from tests.site_server import serve
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "_build" / "html"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
-SCREENSHOT_PAGES = ("index.html", "intro.html", "svm-hinge.html", "softmax-cross-entropy.html")
+SCREENSHOT_PAGES = (
+    "index.html",
+    "intro.html",
+    "svm-hinge.html",
+    "softmax-cross-entropy.html",
+    "glossary.html",
+)
 # Chromium as the workplace runs it headless: no sandbox as root, and none of the background
 # traffic (component updates, sync, QUIC probes) that a machine without a network refuses.
 CHROMIUM_ARGS = [
@@ -144,6 +150,18 @@ def test_page_renders_offline(page, server: str, name: str) -> None:
     )
     leftover = [marker for marker in RAW_TEX_MARKERS if marker in text]
     assert leftover == [], f"{name}: raw TeX visible on the page: {leftover}"
+    assert "{=" not in text, f"{name}: a number's binding is visible on the page"
+
+    hangul = "".join(sorted({char for char in text if "\uac00" <= char <= "\ud7a3"}))
+    if hangul:
+        # Korean must not depend on the reader's fonts: the site serves the glyphs it uses.
+        hangul_loaded = page.evaluate(
+            """text => document.fonts.check('16px "Book Hangul"', text) &&
+                Array.from(document.fonts).some(
+                    f => f.family.includes('Book Hangul') && f.status === 'loaded')""",
+            hangul,
+        )
+        assert hangul_loaded, f"{name}: the Hangul font did not load from the site"
 
     if page.query_selector(".katex"):
         math_font_loaded = page.evaluate(

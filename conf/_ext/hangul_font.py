@@ -1,0 +1,109 @@
+"""Serve a Hangul font from the built site, so the glossary's Korean reads everywhere.
+
+The glossary and a few pages quote the Korean source notes. A reader's machine without a Korean
+font (a plain Linux install, Debian's chromium on CI) would show empty boxes, and a CDN font
+would break the offline site. This extension fetches Noto Sans KR from the npm registry
+(``@fontsource/noto-sans-kr``, see npm_assets.py) once into ``_build/vendor``. Fontsource splits
+the font into many small woff2 files, each declared with the ``unicode-range`` it covers; the
+build copies only those that cover a character the book's pages use, under the family name
+``Book Hangul`` that ``book.css`` puts first in the page's font stack. A browser downloads a
+file only when a page shows one of its characters, so pages without Korean load nothing extra.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from pathlib import Path
+
+import tinycss2
+from npm_assets import unpack_from_npm
+from sphinx.application import Sphinx
+from sphinx.config import Config
+
+PACKAGE = "@fontsource/noto-sans-kr"
+VERSION = "5.3.0"
+FAMILY = "Book Hangul"
+STYLESHEET = "hangul/hangul.css"
+# The numbered slices hold the Korean glyphs; the latin, cyrillic and vietnamese ones are left
+# to the theme's own fonts.
+_SLICE = re.compile(r"noto-sans-kr-\d+-400-normal\.woff2")
+
+
+def _font_file(name: str) -> str | None:
+    relative = name.removeprefix("package/")
+    if relative in {"400.css", "LICENSE"} or _SLICE.fullmatch(Path(relative).name):
+        return relative
+    return None
+
+
+def _characters_used(srcdir: Path) -> set[int]:
+    return {
+        ord(char)
+        for page in srcdir.rglob("*.md")
+        for char in page.read_text(encoding="utf-8")
+        if ord(char) > 0x2FFF  # CJK and Hangul start above U+3000
+    }
+
+
+def _slices_for(stylesheet: str, used: set[int]) -> list[tuple[str, str]]:
+    """The (woff2 file, unicode-range) of each slice that covers a character in ``used``."""
+    chosen = []
+    for rule in tinycss2.parse_stylesheet(stylesheet, skip_comments=True, skip_whitespace=True):
+        if rule.type != "at-rule" or rule.lower_at_keyword != "font-face":
+            continue
+        declarations = {
+            item.lower_name: item.value
+            for item in tinycss2.parse_blocks_contents(
+                rule.content, skip_comments=True, skip_whitespace=True
+            )
+            if item.type == "declaration"
+        }
+        files = [
+            Path(token.value).name
+            for token in declarations.get("src", [])
+            if token.type == "url" and _SLICE.fullmatch(Path(token.value).name)
+        ]
+        ranges = [
+            (token.start, token.end)
+            for token in declarations.get("unicode-range", [])
+            if token.type == "unicode-range"
+        ]
+        if files and any(start <= code <= end for code in used for start, end in ranges):
+            chosen.append((files[0], tinycss2.serialize(declarations["unicode-range"]).strip()))
+    return chosen
+
+
+def _serve_hangul(app: Sphinx, config: Config) -> None:
+    vendor = Path(config.offline_katex_vendor_dir) / f"noto-sans-kr-{VERSION}"
+    if not (vendor / "400.css").is_file():
+        unpack_from_npm(f"{PACKAGE}@{VERSION}", vendor, _font_file)
+    used = _characters_used(Path(app.srcdir))
+    slices = _slices_for((vendor / "400.css").read_text(encoding="utf-8"), used)
+    key = hashlib.sha256(repr(sorted(name for name, _ in slices)).encode()).hexdigest()[:12]
+    static = vendor.with_name(f"hangul-static-{key}")
+    if not (static / STYLESHEET).is_file():
+        staging = static.with_name(static.name + ".partial")
+        shutil.rmtree(staging, ignore_errors=True)
+        (staging / "hangul").mkdir(parents=True)
+        shutil.copyfile(vendor / "LICENSE", staging / "hangul" / "LICENSE")  # the OFL's terms
+        rules = []
+        for name, unicode_range in slices:
+            shutil.copyfile(vendor / "files" / name, staging / "hangul" / name)
+            rules.append(
+                f'@font-face {{\n  font-family: "{FAMILY}";\n  font-style: normal;\n'
+                f"  font-weight: 400;\n  font-display: swap;\n"
+                f'  src: url("{name}") format("woff2");\n  unicode-range: {unicode_range};\n}}\n'
+            )
+        header = f"/* Noto Sans KR {VERSION} (SIL Open Font License): the slices the book uses */\n"
+        (staging / STYLESHEET).write_text(header + "\n".join(rules), encoding="utf-8")
+        staging.rename(static)
+    config.html_static_path.append(str(static))
+    app.add_css_file(STYLESHEET)
+
+
+def setup(app: Sphinx) -> dict[str, object]:
+    app.setup_extension("offline_katex")  # shares its vendor folder setting
+    app.connect("config-inited", _serve_hangul)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
