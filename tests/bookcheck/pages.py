@@ -148,22 +148,20 @@ def _mark(page: Page, source: str, locate: bool) -> str:
             if not any(start <= number.start < end for start, end in inside)
             and not _is_list_marker(source, number)
         ]
-    events = sorted(
-        [(match.start(), 0, match) for match in bindings]
-        + [(number.end, 1, number) for number in numbers]
-    )
+    number_ending_at = {number.end: number for number in numbers}
+    events = sorted(set(binding_at) | set(number_ending_at))
     pieces, position = [], 0
-    for at, kind, item in events:
-        if kind == 0:  # a binding: its mark replaces it
+    for at in events:
+        if at in binding_at:  # a binding: its mark replaces it, the number's source mark follows
             pieces.append(source[position:at])
             pieces.append(chr(BOUND_MARK + len(page.bindings)))
-            page.bindings.append(_binding(source, item))
-            position = item.end()
-            if item.start() in {number.end for number in numbers}:
-                pieces.append(_source_mark(page, numbers, item.start()))
-        elif at not in binding_at:  # an unbound number: its source mark follows it
+            page.bindings.append(_binding(source, binding_at[at]))
+            position = binding_at[at].end()
+            if at in number_ending_at:
+                pieces.append(_source_mark(page, number_ending_at[at]))
+        else:  # an unbound number: its source mark follows it
             pieces.append(source[position:at])
-            pieces.append(_source_mark(page, numbers, at))
+            pieces.append(_source_mark(page, number_ending_at[at]))
             position = at
     pieces.append(source[position:])
     return "".join(pieces)
@@ -178,8 +176,7 @@ def _is_list_marker(source: str, number) -> bool:
     return marker is not None and number.start < marker.end()
 
 
-def _source_mark(page: Page, numbers: list, end: int) -> str:
-    number = next(number for number in numbers if number.end == end)
+def _source_mark(page: Page, number) -> str:
     page.spans.append((number.start, number.end))
     return chr(SOURCE_MARK + len(page.spans) - 1)
 
