@@ -40,7 +40,7 @@ def make_book(tmp_path: Path, pages: dict[str, str]) -> Path:
 
 def build(workdir: Path) -> subprocess.CompletedProcess[str]:
     vendor = ROOT / "_build" / "vendor"
-    options = ["-D", f"offline_katex_vendor_dir={vendor}"] if vendor.is_dir() else []
+    options = ["-D", f"npm_vendor_dir={vendor}"] if vendor.is_dir() else []
     return subprocess.run(
         [sys.executable, "-m", "sphinx", "-c", "conf", "book", "_build/html",
          "-W", "--keep-going", "-n", *options],

@@ -12,23 +12,14 @@ the precision written, so any edit of one fails (tests/test_bookcheck.py shows i
 
 from __future__ import annotations
 
-import doctest
 from pathlib import Path
 
 import pytest
 
 from tests.bookcheck import arithmetic, audit, doctests
-from tests.bookcheck.pages import ROOT, Page, read_page
+from tests.bookcheck.pages import ROOT, read_page
 
 PAGES = sorted((ROOT / "book").glob("*.md"))
-
-
-def doctest_namespace(page: Page) -> dict:
-    """What the page's doctests leave behind: the namespace its bindings are evaluated in."""
-    test = doctests.page_doctest(page, name=page.path.name)
-    runner = doctest.DocTestRunner(optionflags=doctests.OPTIONFLAGS)
-    runner.run(test, out=lambda text: None, clear_globs=False)
-    return test.globs
 
 
 def fails(path: Path, text: str, namespace: dict) -> bool:
@@ -44,7 +35,8 @@ def test_every_stated_number_fails_when_edited(path: Path) -> None:
     page = read_page(path, text, locate=True)
     result = audit.audit_page(page)
     assert not result.unchecked, "the page must pass the audit before it is mutated"
-    namespace = doctest_namespace(page)
+    failures, namespace = doctests.session(doctests.page_doctest(page, name=path.name))
+    assert not failures, "the page's doctests must pass before it is mutated"
     edited, survivors = 0, []
     for fragment, number, verdict in result.verdicts:
         if verdict not in {"bound", "pinned"}:

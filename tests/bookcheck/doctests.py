@@ -72,11 +72,16 @@ def page_doctest(page: Page, name: str) -> doctest.DocTest:
     )
 
 
-def run(test: doctest.DocTest, bindings: list[Binding] = ()) -> list[Failure]:
-    """Run ``test``; then check each binding in the namespace the examples left behind."""
+def session(test: doctest.DocTest) -> tuple[list[Failure], dict]:
+    """Run ``test`` and keep what its examples leave behind: the namespace bindings read."""
     runner = CollectingRunner()
     runner.run(test, clear_globs=False)
-    failures = runner.failures_found
+    return runner.failures_found, test.globs
+
+
+def run(test: doctest.DocTest, bindings: list[Binding] = ()) -> list[Failure]:
+    """Run ``test``; then check each binding in the namespace the examples left behind."""
+    failures, namespace = session(test)
     failures += [
         Failure(
             Path(test.filename),
@@ -86,9 +91,9 @@ def run(test: doctest.DocTest, bindings: list[Binding] = ()) -> list[Failure]:
             prompt="in the page: ",
         )
         for binding in bindings
-        if (why := binding_mismatch(binding, test.globs)) is not None
+        if (why := binding_mismatch(binding, namespace)) is not None
     ]
-    test.globs.clear()
+    namespace.clear()
     return failures
 
 
