@@ -229,23 +229,30 @@ def test_worked_arithmetic_pins_its_numbers_and_reports_a_wrong_step(tmp_path: P
         $$
         \\begin{aligned}
         L &= \\max(0,\\; 5.1 - 3.2 + 1) + \\max(0,\\; -1.7 - 3.2 + 1) \\\\
-          &= 2.9 + 0 = 2.9 .
+          &= \\max(0,\\; 2.9) + \\max(0,\\; -3.9) = 2.9 + 0 = 2.9 .
         \\end{aligned}
         $$
 
         $$ \\frac{1}{3}(2.9 + 0 + 12.9) = 5.4 $$
+
+        $$ \\max(0,\\; -1.7 - 3.2 + 1) = \\max(0,\\; -3.8) = 0 $$
         """,
     )
     _, result = check(path)
-    by_number = {(f.number, f.kind) for f in result.unchecked}
-    # -1.7 and the 3.2 beside it are hidden by the max: a change would not show, so they must
-    # be bound; the rest of the first chain is pinned by its relations.
-    assert ("-1.7", "math") in by_number
-    assert ("5.1", "math") not in by_number
-    (wrong,) = [f for f in result.unchecked if f.kind == "arithmetic"]
-    assert wrong.number == "5.4"
-    assert wrong.line == line_of(path, "= 5.4")
-    assert "does not follow from the arithmetic" in str(wrong)
+    # Every number of the first chain is pinned, -1.7 too: the max hides it from the total,
+    # but read part by part, -1.7 - 3.2 + 1 = -3.9 must hold.
+    assert not [f for f in result.unchecked if f.line == line_of(path, "5.1 - 3.2")]
+    assert result.pinned == 15  # a block with a wrong step pins nothing
+    wrong = sorted((f.number, f.line) for f in result.unchecked if f.kind == "arithmetic")
+    assert wrong == [
+        ("5.4", line_of(path, "= 5.4")),
+        ("\\max(0,\\; -3.8)", line_of(path, "-3.8")),  # the part that the max hides
+    ]
+    assert all(
+        "does not follow from the arithmetic" in str(f)
+        for f in result.unchecked
+        if f.kind == "arithmetic"
+    )
 
 
 def test_wrong_expected_value_fails_at_its_line(tmp_path: Path) -> None:
@@ -369,3 +376,63 @@ def test_formula_notation_may_round_less_than_its_doctest_but_not_more(tmp_path:
     )
     _, result = check(path)
     assert [finding.number for finding in result.unchecked] == ["3"]
+
+
+def test_integers_that_math_states_as_values_must_be_bound(tmp_path: Path) -> None:
+    path = write_page(
+        tmp_path,
+        """\
+        With $N = 3$ images, scores $s = [10, -2, 3]$ and a loss of $0$, the mean is
+        $\\frac{1}{N} \\sum_i L_i$.
+
+        ```pycon
+        >>> s = [10, -2, 3]
+        >>> N, loss = 3, 0
+        >>> 1 / N
+        0.3333
+        ```
+        """,
+    )
+    _, result = check(path)
+    # The doctest has every one of these numbers, but N = 3, the list and the lone 0 state
+    # values, so they must be bound; the 1 of the fraction is notation.
+    assert sorted(f.number for f in result.unchecked) == ["-2", "0", "10", "3", "3"]
+    assert all("is not bound to a computed value" in str(f) for f in result.unchecked)
+    bound = path.read_text(encoding="utf-8")
+    for old, new in [
+        ("N = 3$", "N = 3{=N}$"),
+        ("[10, -2, 3]$", "[10{=s[0]}, -2{=s[1]}, 3{=s[2]}]$"),
+        ("$0$", "$0{=loss}$"),
+    ]:
+        bound = bound.replace(old, new)
+    path.write_text(bound, encoding="utf-8")
+    failures, result = check(path)
+    assert not failures
+    assert not result.unchecked
+
+
+def test_numbers_in_doctest_comments_must_be_bound(tmp_path: Path) -> None:
+    path = write_page(
+        tmp_path,
+        """\
+        ```pycon
+        >>> losses = [2.9, 0.0, 12.9]
+        >>> total = sum(losses)   # the frog's 12.9 is most of it
+        ```
+        """,
+    )
+    _, result = check(path)
+    (finding,) = result.unchecked
+    assert (finding.number, finding.kind) == ("12.9", "comment")
+    assert finding.line == line_of(path, "# the frog")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("12.9 is", "12.9{=losses[2]} is"),
+        encoding="utf-8",
+    )
+    failures, result = check(path)
+    assert not failures
+    assert not result.unchecked
+    path.write_text(path.read_text(encoding="utf-8").replace("12.9{=", "12.8{="), encoding="utf-8")
+    (failure,) = check(path)[0]
+    assert "12.8" in failure.source
+    assert "does not round to it" in failure.message

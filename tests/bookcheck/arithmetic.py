@@ -4,7 +4,9 @@ In ``\\max(0,\\; 5.1 - 3.2 + 1) = \\max(0,\\; 2.9) = 2.9`` every side of the cha
 arithmetic on numbers, so the chain can be evaluated (sympy's LaTeX parser) and each relation
 tested: a side that is one number must be the neighbouring side's value rounded to its digits,
 and two expressions must agree within what the later one's rounded floats allow. A relation
-that fails is a wrong equation on the page.
+that fails is a wrong equation on the page. Two sides of the same shape are also read part by
+part (``\\max(0,\\; -1.7 - 3.2 + 1) = \\max(0,\\; -3.9)`` says ``-1.7 - 3.2 + 1 = -3.9``), so
+a wrong step stays wrong when a max or a product hides it from the total.
 
 A number in such a chain is *pinned* when changing it (its last digit one up or one down, or
 the sign it is written with) breaks a relation: it cannot be edited without the audit noticing,
@@ -17,7 +19,8 @@ from __future__ import annotations
 import functools
 import math
 import re
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from .numbers import NUMBER, as_decimal, find_numbers, rounds_to
@@ -125,8 +128,16 @@ class Arithmetic:
     expression: object  # a sympy expression in ``symbols``
 
     @property
-    def is_one_number(self) -> bool:
-        return len(self.written) == 1 and NUMBER.fullmatch(self.text.replace(" ", "")) is not None
+    def one_number(self) -> int | None:
+        """Which number the side is, when it is one number and nothing else."""
+        if self.expression in self.symbols:
+            return self.symbols.index(self.expression)
+        return None
+
+    def first_number(self) -> int | None:
+        """Where the side's first number is in the text; None when it has none."""
+        indices = [self.symbols.index(symbol) for symbol in self.expression.free_symbols]
+        return min(indices, default=None)
 
     def value(self, written: tuple[str, ...] | None = None) -> float | None:
         import sympy
@@ -216,10 +227,10 @@ def holds(
     if left_value is None or right_value is None:
         return None
     # A side that is one number states the other side's value rounded to the digits written.
-    if right.is_one_number:
-        return rounds_to(repr(left_value), right_written[0])
-    if left.is_one_number:
-        return rounds_to(repr(right_value), left_written[0])
+    if right.one_number is not None:
+        return rounds_to(repr(left_value), right_written[right.one_number])
+    if left.one_number is not None:
+        return rounds_to(repr(right_value), left_written[left.one_number])
     tolerance = right.uncertainty(right_written) + 1e-12 * max(abs(left_value), 1.0)
     return abs(left_value - right_value) <= tolerance
 
@@ -228,25 +239,90 @@ def holds(
 class ArithmeticResult:
     wrong: list[Relation]  # relations between numeric sides that do not hold
     pinned: set[int]  # start offsets of numbers that no relation lets change
+    stated: set[int] = frozenset()  # start offsets of numbers that state a value (see below)
+
+
+# One symbol, as math names a quantity: ``N``, ``\\Delta``, ``\\sigma^2``, ``s_{y_i}``, ``w_1``.
+_SYMBOL = re.compile(
+    r"(?:\\[A-Za-z]+(?:\{[A-Za-z]\})?|[A-Za-z])"
+    r"(?:[_^](?:\\[A-Za-z]+|[A-Za-z0-9]|\{[^{}]*\}))*'?"
+)
+# A literal list of three or more numbers: a score vector ``[10, -2, 3]`` or ``(1, 2, 0)``.
+# Two numbers in brackets are as often an interval, ``[0, 1]``, as a vector.
+_ENTRY = r"\s*[-+\u2212]?\d+(?:\.\d+)?\s*"
+_LIST = re.compile(rf"[\[(](?:{_ENTRY},){{2,}}{_ENTRY}[\])]")
+
+
+def stated_values(math_text: str) -> set[int]:
+    """Numbers that math states as values rather than uses as notation.
+
+    A number is stated when it is all the math there is (``$0$`` in a sentence), when it is
+    one side of a relation whose other side is one symbol (``N = 3``, ``\\sigma^2 = 4``), or
+    when it is an entry of a literal list of numbers (``s = [10, -2, 3]``). The 2 of
+    ``\\sigma^2`` and the 1 of ``\\frac{1}{N}`` are notation.
+    """
+    found: set[int] = set()
+    if NUMBER.fullmatch(math_text.strip()):
+        found.add(len(math_text) - len(math_text.lstrip()))
+    for relation in relations(math_text):
+        for side, other in ((relation.left, relation.right), (relation.right, relation.left)):
+            if _SYMBOL.fullmatch(other.text) and NUMBER.fullmatch(side.text.replace(" ", "")):
+                found.add(side.start)
+    for match in _LIST.finditer(math_text):
+        found.update(match.start() + number.start for number in find_numbers(match.group()))
+    return found
+
+
+# Functions whose arguments may be written in any order: parts are paired in the order written.
+_COMMUTATIVE = {"Add", "Mul", "Max", "Min"}
+
+
+def parts(left: Arithmetic, right: Arithmetic) -> Iterator[tuple[Arithmetic, Arithmetic]]:
+    """The corresponding parts of two sides of the same shape, each pair a relation too.
+
+    ``\\max(0, -1.7 - 3.2 + 1) = \\max(0, -3.9)`` holds whatever the 1 is, because the max
+    hides it; read part by part, ``-1.7 - 3.2 + 1 = -3.9`` must hold as well. A step that
+    rewrites one part of an expression says that the part equals its rewrite.
+    """
+    a, b = left.expression, right.expression
+    if a.func != b.func or len(a.args) != len(b.args) or not a.args or a.is_Atom:
+        return
+    pairs = list(zip(a.args, b.args, strict=True))
+    if a.func.__name__ in _COMMUTATIVE:
+        left_parts = [replace(left, expression=arg) for arg in a.args]
+        right_parts = [replace(right, expression=arg) for arg in b.args]
+        if any(part.first_number() is None for part in left_parts + right_parts):
+            return  # a part without numbers cannot be placed: leave the pairing alone
+        left_parts.sort(key=Arithmetic.first_number)
+        right_parts.sort(key=Arithmetic.first_number)
+        pairs = [(x.expression, y.expression) for x, y in zip(left_parts, right_parts, strict=True)]
+    for x, y in pairs:
+        left_part, right_part = replace(left, expression=x), replace(right, expression=y)
+        if left_part.value() is None or right_part.value() is None:
+            continue
+        yield left_part, right_part
+        yield from parts(left_part, right_part)
 
 
 def check(math_text: str) -> ArithmeticResult:
-    numeric = [
-        (relation, left, right)
-        for relation in relations(math_text)
-        if (left := arithmetic_of(relation.left.text)) is not None
-        and (right := arithmetic_of(relation.right.text)) is not None
-    ]
-    wrong = [relation for relation, left, right in numeric if not holds(left, right)]
+    numeric = []
+    for relation in relations(math_text):
+        left, right = arithmetic_of(relation.left.text), arithmetic_of(relation.right.text)
+        if left is not None and right is not None:
+            numeric.append((relation, left, right))
+            numeric += [(relation, *pair) for pair in parts(left, right)]
+    wrong = list(
+        dict.fromkeys(relation for relation, left, right in numeric if not holds(left, right))
+    )
     pinned: set[int] = set()
     if wrong:
-        return ArithmeticResult(wrong, pinned)
+        return ArithmeticResult(wrong, pinned, stated_values(math_text))
     for relation, left, right in numeric:
         for side, arithmetic in ((relation.left, left), (relation.right, right)):
             for index, start in enumerate(arithmetic.starts):
                 if side.start + start not in pinned and _is_pinned(left, right, arithmetic, index):
                     pinned.add(side.start + start)
-    return ArithmeticResult(wrong, pinned)
+    return ArithmeticResult(wrong, pinned, stated_values(math_text))
 
 
 def mutations(written: str) -> list[str]:

@@ -1,13 +1,16 @@
 """The worked-number audit: every number a page states must be tied to what the page computes.
 
-Prose, tables, headings, admonitions, captions and alt text state values, and each number in
-them must be *bound*: written as ``2.9{=expression}`` (conf/_ext/bound_numbers.py), so that the
-doctest session evaluates the expression after the page's doctests and fails unless it rounds
-to the digits written. Changing the number, or anything it is computed from, then fails.
+Prose, tables, headings, admonitions, captions, alt text and the comments in doctests state
+values, and each number in them must be *bound*: written as ``2.9{=expression}``
+(conf/_ext/bound_numbers.py), so that the doctest session evaluates the expression after the
+page's doctests and fails unless it rounds to the digits written. Changing the number, or
+anything it is computed from, then fails.
 
 In math, worked arithmetic checks itself (tests/bookcheck/arithmetic.py): its relations must
 hold, and a number that a relation pins (no small edit of it leaves the relation true) needs no
-binding. Any other float in math states a value and must be bound. The remaining integers are
+binding. Any other float in math states a value and must be bound, and so must an integer that
+math states as a value: all of an inline formula (``$0$``), one side of a relation with a
+symbol (``N = 3``), or an entry of a literal list (``[10, -2, 3]``). The remaining integers are
 a formula's notation (the 2 of a square, the 1 of a margin); each must occur in one of the
 page's doctests, in its code or expected output, written with at least as many digits: "6" is
 matched by ``6.0``, "2.90" is not matched by ``2.9``.
@@ -35,7 +38,7 @@ from .pages import BOUND_MARK, ROOT, UNLOCATE, Fragment, Page, read_page
 
 BOOK = ROOT / "book"
 # Fragments in which every number states a value. In math, numbers are also formula notation.
-STATED = {"prose", "heading", "table", "caption", "directive-title"}
+STATED = {"prose", "heading", "table", "caption", "directive-title", "comment"}
 # Binding marks are private-use characters: shown to a writer, they are dropped.
 UNMARK = dict.fromkeys(range(BOUND_MARK, BOUND_MARK + 6400)) | UNLOCATE
 
@@ -47,11 +50,12 @@ class Finding:
     number: str
     kind: str
     context: str
+    states_value: bool = True
 
     def __str__(self) -> str:
         if self.kind == "arithmetic":
             why = "does not follow from the arithmetic before it"
-        elif self.kind in STATED or "." in self.number or "e" in self.number.lower():
+        elif self.states_value:
             why = f"is not bound to a computed value; write it as {self.number}{{=expression}}"
         else:
             why = "is not checked by any doctest on this page"
@@ -144,7 +148,14 @@ def audit_page(page: Page) -> AuditResult:
                 result.matched += 1
             else:
                 result.unchecked.append(
-                    Finding(page.path, fragment.line, number.text, fragment.kind, fragment.text)
+                    Finding(
+                        page.path,
+                        fragment.line,
+                        number.text,
+                        fragment.kind,
+                        fragment.text,
+                        _states_value(fragment, number, worked),
+                    )
                 )
     return result
 
@@ -154,9 +165,16 @@ def _verdict(page: Page, fragment: Fragment, number: Number, worked, known) -> s
         return "bound"
     if worked is not None and fragment.offset + number.start in worked.pinned:
         return "pinned"
-    if fragment.kind not in STATED and not number.is_float and is_checked(number, known):
+    if not _states_value(fragment, number, worked) and is_checked(number, known):
         return "formula"
     return "unchecked"
+
+
+def _states_value(fragment: Fragment, number: Number, worked) -> bool:
+    """Whether the number states a value (and so must be bound) rather than being notation."""
+    if fragment.kind in STATED or number.is_float:
+        return True
+    return worked is not None and fragment.offset + number.start in worked.stated
 
 
 @functools.cache

@@ -14,9 +14,12 @@ A binding is replaced, before parsing, by one private-use character right after 
 from __future__ import annotations
 
 import ast
+import doctest
 import functools
 import importlib.util
+import io
 import re
+import tokenize
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -238,12 +241,15 @@ def _fence(page: Page, token: Token, first_line: int) -> None:
     if not info.startswith("{"):
         if token.content.lstrip().startswith(">>>"):
             page.doctests.append(DoctestBlock(token.content.translate(UNLOCATE), body_line + 1))
+            _doctest_comments(page, token.content, body_line + 1)
         return
     name, _, argument = info[1:].partition("}")
     name, argument = name.strip(), argument.strip()
     options, body, body_line = _split_options(token.content, body_line)
     if name in CODE_DIRECTIVES:
         _option_text(page, options, first_line + 1)
+        if name == "code-cell":
+            _code_comments(page, body, body_line + 1)
         return
     if argument:
         page.fragments.append(Fragment("directive-title", argument, first_line + 1))
@@ -254,6 +260,45 @@ def _fence(page: Page, token: Token, first_line: int) -> None:
         _walk_caption(page, body, body_line)
     else:
         _walk(page, parser().parse(body), line_offset=body_line)
+
+
+def _doctest_comments(page: Page, content: str, first_line: int) -> None:
+    """A comment in a doctest is prose a reader takes at its word: ``# all scores near 0``."""
+    located = content.split("\n")
+    for example in doctest.DocTestParser().get_examples(content.translate(UNLOCATE)):
+        prompt = example.indent + len(">>> ")
+        for row, column in _comments(example.source):
+            line = example.lineno + row
+            page.fragments.append(_comment(located[line], prompt + column, first_line + line, page))
+
+
+def _code_comments(page: Page, code: str, first_line: int) -> None:
+    """A comment in a code cell, like one in a doctest, states what it says."""
+    located = code.split("\n")
+    for row, column in _comments(code.translate(UNLOCATE)):
+        page.fragments.append(_comment(located[row], column, first_line + row, page))
+
+
+def _comments(code: str) -> Iterator[tuple[int, int]]:
+    """Where Python's tokenizer finds comments: zero-based row and column."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return  # the doctest run or the build reports code that does not parse
+    for token in tokens:
+        if token.type == tokenize.COMMENT:
+            yield token.start[0] - 1, token.start[1]
+
+
+def _comment(line: str, column: int, line_number: int, page: Page) -> Fragment:
+    """The comment starting at ``column`` of the unmarked line, cut from the marked line: a
+    source mark after a number is not a character the tokenizer saw."""
+    seen, position = 0, 0
+    while seen < column:
+        if not SOURCE_MARK <= ord(line[position]) < SOURCE_MARK + 0xFFFE:
+            seen += 1
+        position += 1
+    return Fragment("comment", line[position:], line_number)
 
 
 def _walk_caption(page: Page, body: str, body_line: int) -> None:
