@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.bookcheck import audit, doctests
+from tests.bookcheck import arithmetic, audit, doctests
 from tests.bookcheck.checker import first_number_mismatch
-from tests.bookcheck.numbers import rounds_to
+from tests.bookcheck.numbers import find_numbers, rounds_to
 from tests.bookcheck.pages import read_page
 
 HEADER = """\
@@ -436,3 +436,22 @@ def test_numbers_in_doctest_comments_must_be_bound(tmp_path: Path) -> None:
     (failure,) = check(path)[0]
     assert "12.8" in failure.source
     assert "does not round to it" in failure.message
+
+
+@pytest.mark.parametrize(
+    ("math", "holds"),
+    [
+        ("-(\\ln 0.4 + \\ln 0.4 + \\ln 0.1)/3 = 1.38", True),  # a log takes one number
+        ("-(\\ln 0.4 + \\ln 0.4 + \\ln 0.1)/3 = 1.37", False),
+        ("2 (0.1 - 1) / 3 = -0.6", True),  # a product by juxtaposition
+        ("2 (0.1 - 1) / 3 = -0.3", False),
+        ("-\\bigl(\\ln 0.3 \\cdot 0 + \\ln 0.4 \\cdot 1\\bigr) = 0.92", True),
+        ("-\\bigl(\\ln 0.3 \\cdot 0 + \\ln 0.4 \\cdot 1\\bigr) = 1.20", False),
+    ],
+)
+def test_worked_arithmetic_is_read_as_a_reader_reads_it(math: str, holds: bool) -> None:
+    result = arithmetic.check(math)
+    assert bool(result.wrong) is not holds
+    if holds:  # the divisor, or the 1 the log is multiplied by, cannot change unnoticed
+        last_integer = [n for n in find_numbers(math, prose=True) if not n.is_float][-1]
+        assert last_integer.start in result.pinned

@@ -192,11 +192,48 @@ def arithmetic_of(text: str) -> Arithmetic | None:
         written.append(body)
         position = number.end
     template.append(text[position:])
-    parsed = _parse("".join(template), len(written))
+    parsed = _parse(_conventional("".join(template)), len(written))
     if parsed is None:
         return None
     arithmetic = Arithmetic(text, tuple(starts), tuple(written), *parsed)
     return arithmetic if arithmetic.value() is not None else None
+
+
+# Rewrites that leave the arithmetic as a reader reads it but as sympy's grammar can take it.
+_READINGS = [
+    # ``\\bigl( ... \\bigr)`` size a parenthesis, as ``\\left( ... \\right)`` does.
+    (re.compile(r"\\[Bb]ig{1,2}l(?![a-z])"), r"\\left"),
+    (re.compile(r"\\[Bb]ig{1,2}r(?![a-z])"), r"\\right"),
+    # ``2 (0.1 - 1)``: a product written by juxtaposition.
+    (re.compile(r"(\{z_\{\d+\}\}|\))\s*(?=\(|\\left\()"), r"\1 \\cdot "),
+]
+
+
+def _closest_reading(readings: list) -> object:
+    """Of the ways the grammar can read a side, the one a reader means: a function written
+    without parentheses takes as little as it can (``\\ln 0.4 + \\ln 0.1`` adds two logs, and
+    ``\\ln 0.3 \\cdot 0`` is a log times 0). None when that still leaves two values."""
+    import sympy
+
+    def reach(expression) -> int:
+        return sum(
+            sympy.count_ops(argument)
+            for function in expression.atoms(sympy.Function)
+            for argument in function.args
+        )
+
+    readings = [reading for reading in readings if isinstance(reading, sympy.Basic)]
+    if not readings:
+        return None
+    least = min(reach(reading) for reading in readings)
+    closest = {reading for reading in readings if reach(reading) == least}
+    return closest.pop() if len(closest) == 1 else None
+
+
+def _conventional(template: str) -> str:
+    for pattern, replacement in _READINGS:
+        template = pattern.sub(replacement, template)
+    return template
 
 
 @functools.cache
@@ -209,6 +246,8 @@ def _parse(template: str, count: int) -> tuple[tuple, object] | None:
         expression = parse_latex(template, backend="lark")
     except Exception:  # sympy cannot read it: not plain arithmetic
         return None
+    if getattr(expression, "data", None) == "_ambig":
+        expression = _closest_reading(expression.children)
     if not isinstance(expression, sympy.Basic):
         return None
     symbols = tuple(sympy.Symbol(f"z_{{{index}}}") for index in range(count))
