@@ -447,6 +447,12 @@ def test_numbers_in_doctest_comments_must_be_bound(tmp_path: Path) -> None:
         ("2 (0.1 - 1) / 3 = -0.3", False),
         ("-\\bigl(\\ln 0.3 \\cdot 0 + \\ln 0.4 \\cdot 1\\bigr) = 0.92", True),
         ("-\\bigl(\\ln 0.3 \\cdot 0 + \\ln 0.4 \\cdot 1\\bigr) = 1.20", False),
+        ("4 \\times \\lvert -0.25 \\rvert = 1", True),
+        # An integer after = is exact, up to what the other side's rounded floats allow; after
+        # \\approx it is a rounding like any written number.
+        ("\\ln 7.389 = 2", True),
+        ("\\ln 7.3 = 2", False),
+        ("\\ln 7.3 \\approx 2", True),
     ],
 )
 def test_worked_arithmetic_is_read_as_a_reader_reads_it(math: str, holds: bool) -> None:

@@ -2,8 +2,9 @@
 
 In ``\\max(0,\\; 5.1 - 3.2 + 1) = \\max(0,\\; 2.9) = 2.9`` every side of the chain is plain
 arithmetic on numbers, so the chain can be evaluated (sympy's LaTeX parser) and each relation
-tested: a side that is one number must be the neighbouring side's value rounded to its digits,
-and two expressions must agree within what the later one's rounded floats allow. A relation
+tested: a side that is one number must be the neighbouring side's value rounded to its digits
+(an integer after ``=`` is exact, as far as the other side's rounded floats allow), and two
+expressions must agree within what the later one's rounded floats allow. A relation
 that fails is a wrong equation on the page. Two sides of the same shape are also read part by
 part (``\\max(0,\\; -1.7 - 3.2 + 1) = \\max(0,\\; -3.9)`` says ``-1.7 - 3.2 + 1 = -3.9``), so
 a wrong step stays wrong when a max or a product hides it from the total.
@@ -44,6 +45,7 @@ class Side:
 class Relation:
     left: Side
     right: Side
+    approximate: bool = False  # ``\\approx`` rather than ``=``
 
 
 def relations(math_text: str) -> list[Relation]:
@@ -62,14 +64,14 @@ def relations(math_text: str) -> list[Relation]:
     pieces.append((_side(math_text, side_start, len(math_text)), None))
 
     found: list[Relation] = []
-    previous, related = None, False
+    previous, related, approximate = None, False, False
     for index, (side, separator) in enumerate(pieces):
         if side.text:
             if related and previous is not None:
-                found.append(Relation(previous, side))
+                found.append(Relation(previous, side, approximate))
             previous, related = side, False
         if separator in {"=", "\\approx"}:
-            related = True
+            related, approximate = True, separator == "\\approx"
         elif separator == "\\\\":
             # A row break continues the chain only when the next row opens with a relation.
             following = pieces[index + 1] if index + 1 < len(pieces) else None
@@ -112,6 +114,8 @@ _ARITHMETIC_COMMANDS = {
     "Bigr",
     "big",
     "Big",
+    "lvert",
+    "rvert",
 }
 _COMMAND = re.compile(r"\\([A-Za-z]+)")
 
@@ -204,6 +208,8 @@ _READINGS = [
     # ``\\bigl( ... \\bigr)`` size a parenthesis, as ``\\left( ... \\right)`` does.
     (re.compile(r"\\[Bb]ig{1,2}l(?![a-z])"), r"\\left"),
     (re.compile(r"\\[Bb]ig{1,2}r(?![a-z])"), r"\\right"),
+    # ``\\lvert x \\rvert`` is the absolute value ``|x|``.
+    (re.compile(r"\\[lr]vert(?![a-z])"), "|"),
     # ``2 (0.1 - 1)``: a product written by juxtaposition.
     (re.compile(r"(\{z_\{\d+\}\}|\))\s*(?=\(|\\left\()"), r"\1 \\cdot "),
 ]
@@ -258,18 +264,31 @@ def _parse(template: str, count: int) -> tuple[tuple, object] | None:
 
 
 def holds(
-    left: Arithmetic, right: Arithmetic, left_written=None, right_written=None
+    left: Arithmetic,
+    right: Arithmetic,
+    left_written=None,
+    right_written=None,
+    *,
+    approximate: bool = False,
 ) -> bool | None:
     """Whether the relation holds; None when a side has no value (an edit made it undefined)."""
     left_written, right_written = left_written or left.written, right_written or right.written
     left_value, right_value = left.value(left_written), right.value(right_written)
     if left_value is None or right_value is None:
         return None
-    # A side that is one number states the other side's value rounded to the digits written.
-    if right.one_number is not None:
-        return rounds_to(repr(left_value), right_written[right.one_number])
-    if left.one_number is not None:
-        return rounds_to(repr(right_value), left_written[left.one_number])
+    # A side that is one number states the other side's value rounded to the digits written;
+    # an integer after ``=`` states it exactly, as far as the other side's rounded floats allow.
+    for number, side, written, value in (
+        (right.one_number, left, left_written, left_value),
+        (left.one_number, right, right_written, right_value),
+    ):
+        if number is None:
+            continue
+        stated = (right_written if side is left else left_written)[number]
+        if approximate or "." in stated or "e" in stated.lower():
+            return rounds_to(repr(value), stated)
+        slack = side.uncertainty(written) + 1e-12 * max(abs(value), 1.0)
+        return abs(value - float(as_decimal(stated))) <= slack
     tolerance = right.uncertainty(right_written) + 1e-12 * max(abs(left_value), 1.0)
     return abs(left_value - right_value) <= tolerance
 
@@ -351,7 +370,11 @@ def check(math_text: str) -> ArithmeticResult:
             numeric.append((relation, left, right))
             numeric += [(relation, *pair) for pair in parts(left, right)]
     wrong = list(
-        dict.fromkeys(relation for relation, left, right in numeric if not holds(left, right))
+        dict.fromkeys(
+            relation
+            for relation, left, right in numeric
+            if not holds(left, right, approximate=relation.approximate)
+        )
     )
     pinned: set[int] = set()
     if wrong:
@@ -359,7 +382,9 @@ def check(math_text: str) -> ArithmeticResult:
     for relation, left, right in numeric:
         for side, arithmetic in ((relation.left, left), (relation.right, right)):
             for index, start in enumerate(arithmetic.starts):
-                if side.start + start not in pinned and _is_pinned(left, right, arithmetic, index):
+                if side.start + start not in pinned and _is_pinned(
+                    relation, left, right, arithmetic, index
+                ):
                     pinned.add(side.start + start)
     return ArithmeticResult(wrong, pinned, stated_values(math_text))
 
@@ -379,11 +404,13 @@ def mutations(written: str) -> list[str]:
     return [edit for edit in edits if as_decimal(edit) != as_decimal(written)]
 
 
-def _is_pinned(left: Arithmetic, right: Arithmetic, side: Arithmetic, index: int) -> bool:
+def _is_pinned(
+    relation: Relation, left: Arithmetic, right: Arithmetic, side: Arithmetic, index: int
+) -> bool:
     for edit in mutations(side.written[index]):
         edited = list(side.written)
         edited[index] = edit
         trial = (tuple(edited), None) if side is left else (None, tuple(edited))
-        if holds(left, right, *trial):
+        if holds(left, right, *trial, approximate=relation.approximate):
             return False
     return True
