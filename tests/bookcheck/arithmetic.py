@@ -278,13 +278,13 @@ def holds(
         return None
     # A side that is one number states the other side's value rounded to the digits written;
     # an integer after ``=`` states it exactly, as far as the other side's rounded floats allow.
-    for number, side, written, value in (
-        (right.one_number, left, left_written, left_value),
-        (left.one_number, right, right_written, right_value),
+    for number, stating, side, written, value in (
+        (right.one_number, right_written, left, left_written, left_value),
+        (left.one_number, left_written, right, right_written, right_value),
     ):
         if number is None:
             continue
-        stated = (right_written if side is left else left_written)[number]
+        stated = stating[number]
         if approximate or "." in stated or "e" in stated.lower():
             return rounds_to(repr(value), stated)
         slack = side.uncertainty(written) + 1e-12 * max(abs(value), 1.0)
@@ -311,18 +311,18 @@ _ENTRY = r"\s*[-+\u2212]?\d+(?:\.\d+)?\s*"
 _LIST = re.compile(rf"[\[(](?:{_ENTRY},){{2,}}{_ENTRY}[\])]")
 
 
-def stated_values(math_text: str) -> set[int]:
+def stated_values(math_text: str, math_relations: list[Relation]) -> set[int]:
     """Numbers that math states as values rather than uses as notation.
 
     A number is stated when it is all the math there is (``$0$`` in a sentence), when it is
-    one side of a relation whose other side is one symbol (``N = 3``, ``\\sigma^2 = 4``), or
-    when it is an entry of a literal list of numbers (``s = [10, -2, 3]``). The 2 of
-    ``\\sigma^2`` and the 1 of ``\\frac{1}{N}`` are notation.
+    one side of one of the math's relations (``math_relations``) whose other side is one symbol
+    (``N = 3``, ``\\sigma^2 = 4``), or when it is an entry of a literal list of numbers
+    (``s = [10, -2, 3]``). The 2 of ``\\sigma^2`` and the 1 of ``\\frac{1}{N}`` are notation.
     """
     found: set[int] = set()
     if NUMBER.fullmatch(math_text.strip()):
         found.add(len(math_text) - len(math_text.lstrip()))
-    for relation in relations(math_text):
+    for relation in math_relations:
         for side, other in ((relation.left, relation.right), (relation.right, relation.left)):
             if _SYMBOL.fullmatch(other.text) and NUMBER.fullmatch(side.text.replace(" ", "")):
                 found.add(side.start)
@@ -363,8 +363,10 @@ def parts(left: Arithmetic, right: Arithmetic) -> Iterator[tuple[Arithmetic, Ari
 
 
 def check(math_text: str) -> ArithmeticResult:
+    found = relations(math_text)
+    stated = stated_values(math_text, found)
     numeric = []
-    for relation in relations(math_text):
+    for relation in found:
         left, right = arithmetic_of(relation.left.text), arithmetic_of(relation.right.text)
         if left is not None and right is not None:
             numeric.append((relation, left, right))
@@ -378,7 +380,7 @@ def check(math_text: str) -> ArithmeticResult:
     )
     pinned: set[int] = set()
     if wrong:
-        return ArithmeticResult(wrong, pinned, stated_values(math_text))
+        return ArithmeticResult(wrong, pinned, stated)
     for relation, left, right in numeric:
         for side, arithmetic in ((relation.left, left), (relation.right, right)):
             for index, start in enumerate(arithmetic.starts):
@@ -386,7 +388,7 @@ def check(math_text: str) -> ArithmeticResult:
                     relation, left, right, arithmetic, index
                 ):
                     pinned.add(side.start + start)
-    return ArithmeticResult(wrong, pinned, stated_values(math_text))
+    return ArithmeticResult(wrong, pinned, stated)
 
 
 def mutations(written: str) -> list[str]:

@@ -25,16 +25,14 @@ from __future__ import annotations
 
 import doctest
 import functools
-import io
 import sys
-import tokenize
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 from . import arithmetic
 from .numbers import Number, as_decimal, find_numbers
-from .pages import BOUND_MARK, ROOT, UNLOCATE, Fragment, Page, read_page
+from .pages import BOUND_MARK, ROOT, UNLOCATE, Fragment, Page, comments, read_page
 
 BOOK = ROOT / "book"
 # Fragments in which every number states a value. In math, numbers are also formula notation.
@@ -105,11 +103,10 @@ def doctest_numbers(page: Page) -> dict[Decimal, int]:
 
 
 def _without_comments(code: str) -> str:
-    try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
-    except (tokenize.TokenError, SyntaxError):
-        return code
-    return " ".join(token.string for token in tokens if token.type != tokenize.COMMENT)
+    lines = code.split("\n")
+    for row, column in comments(code):
+        lines[row] = lines[row][:column]
+    return "\n".join(lines)
 
 
 def is_checked(number: Number, known: dict[Decimal, int]) -> bool:

@@ -267,7 +267,7 @@ def _doctest_comments(page: Page, content: str, first_line: int) -> None:
     located = content.split("\n")
     for example in doctest.DocTestParser().get_examples(content.translate(UNLOCATE)):
         prompt = example.indent + len(">>> ")
-        for row, column in _comments(example.source):
+        for row, column in comments(example.source):
             line = example.lineno + row
             page.fragments.append(_comment(located[line], prompt + column, first_line + line, page))
 
@@ -275,11 +275,11 @@ def _doctest_comments(page: Page, content: str, first_line: int) -> None:
 def _code_comments(page: Page, code: str, first_line: int) -> None:
     """A comment in a code cell, like one in a doctest, states what it says."""
     located = code.split("\n")
-    for row, column in _comments(code.translate(UNLOCATE)):
+    for row, column in comments(code.translate(UNLOCATE)):
         page.fragments.append(_comment(located[row], column, first_line + row, page))
 
 
-def _comments(code: str) -> Iterator[tuple[int, int]]:
+def comments(code: str) -> Iterator[tuple[int, int]]:
     """Where Python's tokenizer finds comments: zero-based row and column."""
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
