@@ -6,6 +6,10 @@ session (tests/bookcheck) evaluates ``L[0]`` in the namespace the page's doctest
 and fails unless the value rounds to the digits written, so changing either the number or what
 it is computed from fails. The reader sees only ``2.9``: this extension removes the bindings from
 the source before MyST parses it.
+
+Math can also carry the values its symbols take, ``{where s = scores; y_i = 0; L_i = loss}``,
+so that the doctest session evaluates the formula and checks the numbers of its notation
+(tests/bookcheck/formulas.py). Those are removed the same way.
 """
 
 from __future__ import annotations
@@ -16,10 +20,12 @@ from sphinx.application import Sphinx
 
 # The digits come first, so Python code (``{x=}`` f-strings, dict literals) never matches.
 BINDING = re.compile(r"(?<=\d)\{=(?P<expression>[^{}\n]+)\}")
+# Math names may hold braces two deep: ``L_{\text{SE}}``.
+WHERE = re.compile(r"\{where\s(?P<entries>(?:[^{}\n]|\{(?:[^{}\n]|\{[^{}\n]*\})*\})+)\}")
 
 
 def strip_bindings(text: str) -> str:
-    return BINDING.sub("", text)
+    return WHERE.sub("", BINDING.sub("", text))
 
 
 def _strip(app: Sphinx, docname: str, source: list[str]) -> None:

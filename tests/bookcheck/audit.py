@@ -11,9 +11,12 @@ hold, and a number that a relation pins (no small edit of it leaves the relation
 binding. Any other float in math states a value and must be bound, and so must an integer that
 math states as a value: all of an inline formula (``$0$``), one side of a relation with a
 symbol (``N = 3``), or an entry of a literal list (``[10, -2, 3]``). The remaining integers are
-a formula's notation (the 2 of a square, the 1 of a margin); each must occur in one of the
-page's doctests, in its code or expected output, written with at least as many digits: "6" is
-matched by ``6.0``, "2.90" is not matched by ``2.9``.
+a formula's notation (the 2 of a square, the 1 of a margin). A formula written with the values
+its symbols take (``{where s = scores; L_i = loss}``, tests/bookcheck/formulas.py) is evaluated
+by the doctest session, which fails unless its relations hold and every number in it is one
+those values check; its numbers are *evaluated*. Notation in any other math must occur in one of
+the page's doctests, in its code or expected output, written with at least as many digits: "6"
+is matched by ``6.0``, "2.90" is not matched by ``2.9``.
 
 A number inside a ``{nocheck}`` role is an explicit exemption; the report lists them. Numbers a
 page inserts with ``{glue}`` come from executed code and are not written in the page.
@@ -32,13 +35,13 @@ from pathlib import Path
 
 from . import arithmetic
 from .numbers import Number, as_decimal, find_numbers
-from .pages import BOUND_MARK, ROOT, UNLOCATE, Fragment, Page, comments, read_page
+from .pages import BOUND_MARK, ROOT, UNLOCATE, UNWHERE, Fragment, Page, comments, read_page
 
 BOOK = ROOT / "book"
 # Fragments in which every number states a value. In math, numbers are also formula notation.
 STATED = {"prose", "heading", "table", "caption", "directive-title", "comment"}
 # Binding marks are private-use characters: shown to a writer, they are dropped.
-UNMARK = dict.fromkeys(range(BOUND_MARK, BOUND_MARK + 6400)) | UNLOCATE
+UNMARK = dict.fromkeys(range(BOUND_MARK, BOUND_MARK + 6400)) | UNLOCATE | UNWHERE
 
 
 @dataclass(frozen=True)
@@ -69,14 +72,16 @@ class AuditResult:
     page: Page
     bound: int = 0  # tied to one computed value each
     pinned: int = 0  # held in place by the worked arithmetic around them
+    evaluated: int = 0  # in formulas evaluated with computed values
     matched: int = 0  # formula numbers found in a doctest on the page
     unchecked: list[Finding] = field(default_factory=list)
-    # Every number with how it is checked: "bound", "pinned", "formula" or "unchecked".
+    # Every number with how it is checked: "bound", "pinned", "evaluated", "formula" or
+    # "unchecked".
     verdicts: list[tuple[Fragment, Number, str]] = field(default_factory=list)
 
     @property
     def checked(self) -> int:
-        return self.bound + self.pinned + self.matched
+        return self.bound + self.pinned + self.evaluated + self.matched
 
     @property
     def exempt(self) -> list[Fragment]:
@@ -141,6 +146,8 @@ def audit_page(page: Page) -> AuditResult:
                 result.bound += 1
             elif verdict == "pinned":
                 result.pinned += 1
+            elif verdict == "evaluated":
+                result.evaluated += 1
             elif verdict == "formula":
                 result.matched += 1
             else:
@@ -162,6 +169,8 @@ def _verdict(page: Page, fragment: Fragment, number: Number, worked, known) -> s
         return "bound"
     if worked is not None and fragment.offset + number.start in worked.pinned:
         return "pinned"
+    if fragment.block is not None and page.wheres_in(fragment.block):
+        return "evaluated"
     if not _states_value(fragment, number, worked) and is_checked(number, known):
         return "formula"
     return "unchecked"
@@ -193,13 +202,14 @@ def display_path(path: Path) -> str:
 
 def report(results: list[AuditResult]) -> str:
     lines = [
-        f"{'page':<32} {'numbers':>7} {'bound':>6} {'pinned':>6} {'formula':>7} "
-        f"{'missing':>7} {'exempt':>6} {'glued':>5}"
+        f"{'page':<32} {'numbers':>7} {'bound':>6} {'pinned':>6} {'evaluated':>9} "
+        f"{'notation':>8} {'missing':>7} {'exempt':>6} {'glued':>5}"
     ]
     for result in results:
         lines.append(
             f"{display_path(result.page.path):<32} {result.total:>7} {result.bound:>6} "
-            f"{result.pinned:>6} {result.matched:>7} {len(result.unchecked):>7} "
+            f"{result.pinned:>6} {result.evaluated:>9} {result.matched:>8} "
+            f"{len(result.unchecked):>7} "
             f"{len(result.exempt):>6} {len(result.page.glued):>5}"
         )
     exemptions = [(result.page.path, item) for result in results for item in result.exempt]
@@ -207,7 +217,8 @@ def report(results: list[AuditResult]) -> str:
         f"{len(results)} pages, {sum(r.total for r in results)} numbers stated, "
         f"{sum(r.bound for r in results)} bound, "
         f"{sum(r.pinned for r in results)} pinned by worked arithmetic, "
-        f"{sum(r.matched for r in results)} formula numbers matched, "
+        f"{sum(r.evaluated for r in results)} in formulas evaluated with computed values, "
+        f"{sum(r.matched for r in results)} notation numbers matched, "
         f"{sum(len(r.unchecked) for r in results)} unchecked, {len(exemptions)} exemptions"
     )
     for path, item in exemptions:

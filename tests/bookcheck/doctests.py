@@ -11,9 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
+from . import formulas
 from .checker import RoundingOutputChecker
 from .numbers import as_decimal, rounds_to
-from .pages import Binding, Page
+from .pages import Binding, Page, WhereValues
 
 OPTIONFLAGS = doctest.NORMALIZE_WHITESPACE
 
@@ -79,9 +80,13 @@ def session(test: doctest.DocTest) -> tuple[list[Failure], dict]:
     return runner.failures_found, test.globs
 
 
-def run(test: doctest.DocTest, bindings: list[Binding] = ()) -> list[Failure]:
-    """Run ``test``; then check each binding in the namespace the examples left behind."""
+def run(
+    test: doctest.DocTest, bindings: list[Binding] = (), wheres: list[WhereValues] = ()
+) -> list[Failure]:
+    """Run ``test``; then check each binding, and each formula with the values its
+    ``{where ...}`` lists give, in the namespace the examples left behind."""
     failures, namespace = session(test)
+    failures += formula_failures(Path(test.filename), wheres, namespace)
     failures += [
         Failure(
             Path(test.filename),
@@ -131,3 +136,44 @@ def binding_mismatch(binding: Binding, namespace: dict) -> str | None:
         return None
     kind = "does not round to it" if is_float else "is not that integer"
     return f"{where}, whose value {float(value)!r} {kind}"
+
+
+def formula_failures(path: Path, wheres: list[WhereValues], namespace: dict) -> list[Failure]:
+    """Each math with ``{where ...}`` values must hold under them, and every number in it must
+    be one that the values check (tests/bookcheck/formulas.py)."""
+    failures = []
+    by_math: dict[str, list[WhereValues]] = {}
+    for where in wheres:
+        by_math.setdefault(where.math, []).append(where)
+    for math, lists in by_math.items():
+        read, line = [], lists[0].line
+        for where in lists:
+            try:
+                entries = formulas.split_entries(where.entries)
+                stated = formulas.stated_quantities(math)
+                read.append(formulas.Where.read(_computed(entries, stated, namespace)))
+            except Exception as error:  # the page's to fix: report, don't crash
+                failures.append(Failure(path, where.line, where.entries, str(error), "where: "))
+        if len(read) < len(lists):
+            continue
+        try:
+            found = formulas.problems(math, read)
+        except formulas.FormulaError as error:
+            found = [str(error)]
+        failures += [Failure(path, line, math.strip(), problem, "in: ") for problem in found]
+    return failures
+
+
+def _computed(entries: list[tuple[str, str]], stated, namespace: dict) -> list[tuple[str, object]]:
+    """The entries' values. What the math states (a side of its relations, or all of it) must
+    be computed by the page's code: a value written by hand would check the formula against
+    the writer's own arithmetic, not against lossref."""
+    values = []
+    for name, expression in entries:
+        if stated(name) and not _computes(expression):
+            raise ValueError(f"`{name} = {expression}` computes nothing: name a computed value")
+        try:
+            values.append((name, eval(expression, namespace)))
+        except Exception as error:
+            raise ValueError(f"`{expression}` raised {type(error).__name__}: {error}") from None
+    return values

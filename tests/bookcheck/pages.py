@@ -8,7 +8,9 @@ directive bodies, figure captions and alt text, and math, and its bound numbers
 
 A binding is replaced, before parsing, by one private-use character right after its number
 (``BOUND_MARK + index``), so a fragment's number followed by such a character is bound to
-``page.bindings[index]``.
+``page.bindings[index]``. The values a math's symbols take (``{where s = scores}``, see
+tests/bookcheck/formulas.py) are replaced the same way, by ``WHERE_MARK + index`` for
+``page.wheres[index]``.
 """
 
 from __future__ import annotations
@@ -38,7 +40,9 @@ CONF_FILE = ROOT / "conf" / "conf.py"
 BINDINGS_FILE = ROOT / "conf" / "_ext" / "bound_numbers.py"
 BOUND_MARK = 0xE000  # start of Unicode's private-use area: never written in a page
 SOURCE_MARK = 0xF0000  # another private-use plane: where a number is in the page's source
+WHERE_MARK = 0x100000  # the last private-use plane: a math's ``{where ...}`` values
 UNLOCATE = dict.fromkeys(range(SOURCE_MARK, SOURCE_MARK + 0xFFFE))
+UNWHERE = dict.fromkeys(range(WHERE_MARK, WHERE_MARK + 0xFFFE))
 
 # Directive bodies that are code, not text. Their numbers are computed, not stated.
 CODE_DIRECTIVES = {"code-cell", "code-block", "code", "sourcecode", "literalinclude", "raw"}
@@ -76,6 +80,15 @@ class Binding:
 
 
 @dataclass
+class WhereValues:
+    """The values a math's symbols take: ``{where s = scores; y_i = 0}``."""
+
+    entries: str
+    line: int
+    math: str = ""  # the math it is written in, without marks; set once the page is read
+
+
+@dataclass
 class Page:
     path: Path
     doctests: list[DoctestBlock] = field(default_factory=list)
@@ -83,6 +96,7 @@ class Page:
     exemptions: list[Fragment] = field(default_factory=list)  # {nocheck} role contents
     glued: list[Fragment] = field(default_factory=list)  # {glue} insertions of computed output
     bindings: list[Binding] = field(default_factory=list)
+    wheres: list[WhereValues] = field(default_factory=list)
     # With ``read_page(..., locate=True)``: the source span of each number a fragment shows.
     spans: list[tuple[int, int]] = field(default_factory=list)
 
@@ -91,6 +105,14 @@ class Page:
         if end < len(text) and BOUND_MARK <= ord(text[end]) < BOUND_MARK + len(self.bindings):
             return self.bindings[ord(text[end]) - BOUND_MARK]
         return None
+
+    def wheres_in(self, math: str) -> list[WhereValues]:
+        """The ``{where ...}`` lists written in this math."""
+        return [
+            self.wheres[ord(char) - WHERE_MARK]
+            for char in math
+            if WHERE_MARK <= ord(char) < WHERE_MARK + len(self.wheres)
+        ]
 
     def source_span(self, text: str, end: int) -> tuple[int, int] | None:
         """Where in the page's source the number ending at ``text[end]`` is written."""
@@ -120,12 +142,21 @@ def parser() -> MarkdownIt:
 
 
 @functools.cache
-def binding_syntax():
-    """The regular expression the build uses to strip bindings, from the extension itself."""
+def _bindings_extension():
     spec = importlib.util.spec_from_file_location("bound_numbers", BINDINGS_FILE)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.BINDING
+    return module
+
+
+def binding_syntax():
+    """The regular expression the build uses to strip bindings, from the extension itself."""
+    return _bindings_extension().BINDING
+
+
+def where_syntax():
+    """The regular expression the build uses to strip ``{where ...}`` lists."""
+    return _bindings_extension().WHERE
 
 
 def read_page(path: Path, text: str | None = None, *, locate: bool = False) -> Page:
@@ -134,15 +165,26 @@ def read_page(path: Path, text: str | None = None, *, locate: bool = False) -> P
     page = Page(path=path)
     source = path.read_text(encoding="utf-8") if text is None else text
     _walk(page, parser().parse(_mark(page, source, locate)), line_offset=0)
+    for fragment in page.fragments:
+        if fragment.kind == "math":
+            for where in page.wheres_in(fragment.block):
+                where.math = _unmarked(fragment.block)
     return page
+
+
+def _unmarked(text: str) -> str:
+    marks = range(BOUND_MARK, BOUND_MARK + 6400)
+    return "".join(char for char in text if ord(char) < SOURCE_MARK and ord(char) not in marks)
 
 
 def _mark(page: Page, source: str, locate: bool) -> str:
     """Replace each binding by its mark and, with ``locate``, put a source mark after each
     number (after its binding mark, if it has one)."""
     bindings = list(binding_syntax().finditer(source))
+    wheres = list(where_syntax().finditer(source))
     binding_at = {match.start(): match for match in bindings}
-    inside = [(match.start(), match.end()) for match in bindings]
+    where_at = {match.start(): match for match in wheres}
+    inside = [(match.start(), match.end()) for match in bindings + wheres]
     numbers = []
     if locate:
         numbers = [
@@ -152,10 +194,18 @@ def _mark(page: Page, source: str, locate: bool) -> str:
             and not _is_list_marker(source, number)
         ]
     number_ending_at = {number.end: number for number in numbers}
-    events = sorted(set(binding_at) | set(number_ending_at))
+    events = sorted(set(binding_at) | set(where_at) | set(number_ending_at))
     pieces, position = [], 0
     for at in events:
-        if at in binding_at:  # a binding: its mark replaces it, the number's source mark follows
+        if at in where_at:  # values for a math's symbols: a mark in the math
+            pieces.append(source[position:at])
+            pieces.append(chr(WHERE_MARK + len(page.wheres)))
+            line = source.count("\n", 0, at) + 1
+            page.wheres.append(WhereValues(where_at[at]["entries"].strip(), line))
+            position = where_at[at].end()
+            if at in number_ending_at:
+                pieces.append(_source_mark(page, number_ending_at[at]))
+        elif at in binding_at:  # a binding: its mark replaces it, the number's source mark follows
             pieces.append(source[position:at])
             pieces.append(chr(BOUND_MARK + len(page.bindings)))
             page.bindings.append(_binding(source, binding_at[at]))

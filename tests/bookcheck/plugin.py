@@ -58,21 +58,25 @@ class BookPage(pytest.File):
         page = read_page(self.path)
         # The README shows the binding syntax in code spans; only book pages bind numbers.
         bindings = page.bindings if self.audited else []
-        if page.doctests or bindings:
-            yield PageDoctest.from_parent(self, name="doctest", page=page, bindings=bindings)
+        wheres = page.wheres if self.audited else []
+        if page.doctests or bindings or wheres:
+            yield PageDoctest.from_parent(
+                self, name="doctest", page=page, bindings=bindings, wheres=wheres
+            )
         if self.audited:
             yield PageAudit.from_parent(self, name="audit", page=page)
 
 
 class PageDoctest(CheckItem):
-    def __init__(self, *, page, bindings, **kwargs):
+    def __init__(self, *, page, bindings, wheres, **kwargs):
         super().__init__(**kwargs)
         self.page = page
         self.bindings = bindings
+        self.wheres = wheres
 
     def runtest(self):
         test = doctests.page_doctest(self.page, name=audit.display_path(self.path))
-        _raise_failures(doctests.run(test, self.bindings))
+        _raise_failures(doctests.run(test, self.bindings, self.wheres))
 
 
 class PageAudit(CheckItem):
