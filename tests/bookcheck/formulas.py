@@ -83,6 +83,7 @@ arguments: sum (("," | ";") sum)*
 ?atom: NUMBER                            -> number
     | LETTER                             -> symbol
     | SYMBOL                             -> symbol
+    | TOP                                -> symbol
     | ACCENT (LETTER | SYMBOL | "{" (LETTER | SYMBOL) "}") -> accent
     | "(" sum ")"
     | "{" sum "}"
@@ -263,7 +264,7 @@ class _Evaluator:
         return _divide(self.value(numerator), self.value(denominator))
 
     def _power(self, base, exponent):
-        if _name(exponent) == "\\top":
+        if _name(_parts(exponent)[0]) == "\\top":
             return np.transpose(self.value(base))
         exponent = self._one(exponent)
         if isinstance(base, Tree) and base.data == "apply" and base not in self.where.values:
