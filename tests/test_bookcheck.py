@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.bookcheck import arithmetic, audit, doctests
+from tests.bookcheck import arithmetic, audit, doctests, formulas
 from tests.bookcheck.checker import first_number_mismatch
 from tests.bookcheck.numbers import find_numbers, rounds_to
 from tests.bookcheck.pages import read_page
@@ -34,7 +34,7 @@ def line_of(path: Path, needle: str) -> int:
 
 def check(path: Path) -> tuple[list[doctests.Failure], audit.AuditResult]:
     page = read_page(path)
-    failures = doctests.run(doctests.page_doctest(page, name="page"), page.bindings)
+    failures = doctests.run(doctests.page_doctest(page, name="page"), page.bindings, page.wheres)
     return failures, audit.audit_page(page)
 
 
@@ -461,3 +461,126 @@ def test_worked_arithmetic_is_read_as_a_reader_reads_it(math: str, holds: bool) 
     if holds:  # the divisor, or the 1 the log is multiplied by, cannot change unnoticed
         last_integer = [n for n in find_numbers(math, prose=True) if not n.is_float][-1]
         assert last_integer.start in result.pinned
+
+
+HINGE_PAGE = """\
+    $$
+    L_i = \\sum_{j \\ne y_i} \\max(0,\\; s_j - s_{y_i} + \\Delta),
+    {where s = scores; y_i = 0; \\Delta = 1.0; L_i = loss}
+    $$
+
+    and over the data $L = \\frac{1}{N} \\sum_{i=1}^{N} L_i {where N = 2; L_i = losses; L = mean}$.
+
+    ```pycon
+    >>> import numpy as np
+    >>> scores = np.array([3.2, 5.1, -1.7])
+    >>> loss = max(0, 5.1 - 3.2 + 1) + max(0, -1.7 - 3.2 + 1)
+    >>> losses = np.array([loss, 0.5])
+    >>> mean = float(losses.mean())
+    ```
+    """
+
+
+def test_a_formula_holds_with_its_values_and_its_numbers_are_evaluated(tmp_path: Path) -> None:
+    path = write_page(tmp_path, HINGE_PAGE)
+    failures, result = check(path)
+    assert failures == []
+    assert result.unchecked == []
+    assert result.evaluated == 3  # the 0 of the max, and the two 1s of the mean
+
+
+@pytest.mark.parametrize(
+    ("original", "edit"),
+    [
+        ("\\max(0,", "\\max(1,"),  # the hinge's corner
+        ("\\frac{1}{N}", "\\frac{2}{N}"),
+        ("{i=1}", "{i=0}"),  # a sum from 0 runs past the end of the data
+        ("s_j - s_{y_i}", "s_j + s_{y_i}"),  # not a number, but the formula is checked whole
+    ],
+)
+def test_an_edited_formula_fails_at_its_line(tmp_path: Path, original: str, edit: str) -> None:
+    path = write_page(tmp_path, HINGE_PAGE.replace(original, edit, 1))
+    failures, _ = check(path)
+    assert len(failures) == 1
+    assert failures[0].line == line_of(path, edit)
+    assert "does not hold" in failures[0].message or "cannot be evaluated" in failures[0].message
+
+
+def test_a_number_the_values_do_not_check_is_reported(tmp_path: Path) -> None:
+    body = """\
+        The hinge $\\max(0, 1 - m){where m = margin; = hinge}$ of a margin.
+
+        ```pycon
+        >>> margin = 2.0
+        >>> hinge = max(0.0, 1 - margin)
+        ```
+        """
+    path = write_page(tmp_path, body)
+    (failure,) = check(path)[0]
+    assert failure.line == line_of(path, "The hinge")
+    assert "the number 1 in this math is not checked by its values" in failure.message
+    assert "still holds when it is 2" in failure.message
+    # A second example, below the corner, tells 1 - m from 2 - m.
+    second = body.replace("= hinge}", "= hinge}{where m = 0.5; = max(0.0, 1 - 0.5)}")
+    assert check(write_page(tmp_path, second))[0] == []
+
+
+def test_what_a_formula_states_must_be_computed(tmp_path: Path) -> None:
+    body = """\
+        $L = 2 a {where a = 1.5; L = 3.0}$
+
+        ```pycon
+        >>> a = 1.5
+        ```
+        """
+    (failure,) = check(write_page(tmp_path, body))[0]
+    assert "`L = 3.0` computes nothing" in failure.message
+
+
+def test_the_build_strips_the_values_of_a_formula() -> None:
+    from tests.bookcheck.pages import _bindings_extension
+
+    text = "$L_{\\text{SE}} = (a - t)^2 {where a = q[0]; L_{\\text{SE}} = se}$ and {1: 2}"
+    assert _bindings_extension().strip_bindings(text) == "$L_{\\text{SE}} = (a - t)^2 $ and {1: 2}"
+
+
+def _where(**values) -> formulas.Where:
+    names = {"Delta": "\\Delta", "L_SE": "L_{\\text{SE}}", "KL": "\\operatorname{KL}(p \\| q)"}
+    return formulas.Where.read((names.get(name, name), value) for name, value in values.items())
+
+
+@pytest.mark.parametrize(
+    ("math", "where", "value"),
+    [
+        # A sum from 1 counts positions; an unbounded sum runs over what it subscripts, from 0.
+        ("\\sum_{i=1}^{N} x_i^2", _where(x=[1.0, 2.0, 3.0], N=2), 5.0),
+        ("\\sum_{j \\ne y} s_j", _where(s=[1.0, 2.0, 4.0], y=1), 5.0),
+        ("\\sum_{i:\\, p_i > 0} q_i", _where(p=[0.5, 0.0, 0.5], q=[0.1, 0.3, 0.6]), 0.7),
+        ("\\sum_k \\sum_l W_{k,l}^2", _where(W=[[1.0, 2.0], [0.0, 3.0]]), 14.0),
+        ("\\sum W^2", _where(W=[[1.0, 2.0], [0.0, 3.0]]), 14.0),
+        # Iverson brackets, norms, absolute values, natural and based logs.
+        ("[h > 0] + [h \\le 0]", _where(h=-1.0), 1.0),
+        ("2 / \\|w\\|", _where(w=[3.0, 4.0]), 0.4),
+        ("\\lvert a \\rvert + |b|", _where(a=-1.0, b=-2.0), 3.0),
+        ("\\log_2 x - \\ln x / \\ln 2", _where(x=3.0), 0.0),
+        # Juxtaposition: the square is the parenthesis's, a function's argument its own.
+        ("\\tfrac12 (a - t)^2", _where(a=0.3, t=1.0), 0.245),
+        ("2 (a - t)\\, a (1 - a)", _where(a=0.5, t=1.0), -0.25),
+        ("-t \\ln a - (1 - t) \\ln(1 - a)", _where(a=0.5, t=1.0), 0.6931471805599453),
+        (
+            "\\sigma(z) \\bigl(1 - \\sigma(z)\\bigr)",
+            _where(z=0.0, **{"\\sigma": lambda z: 0.5}),
+            0.25,
+        ),
+        ("w \\cdot x + b", _where(w=[1.0, 2.0], x=[3.0, 4.0], b=-1.0), 10.0),
+        # Any piece of math can be given its value by name.
+        ("\\operatorname{KL}(p \\| q) + L_{\\text{SE}}", _where(KL=0.25, L_SE=0.5), 0.75),
+    ],
+)
+def test_formulas_are_read_as_a_reader_reads_them(math: str, where, value: float) -> None:
+    assert formulas.evaluate(math, where) == pytest.approx(value, rel=1e-12, abs=1e-15)
+
+
+def test_a_family_of_values_is_indexed_inside_a_sum() -> None:
+    where = _where(L_i=[1.0, 2.0, 6.0], N=3, L=3.0)
+    assert formulas.problems("L = \\frac{1}{N} \\sum_{i=1}^{N} L_i", [where]) == []

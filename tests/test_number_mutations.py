@@ -1,10 +1,11 @@
 """Changing a number the book states makes the doctest session fail.
 
-For every number on every page that the audit counts as a stated value (bound to a computed
-value, or pinned by the worked arithmetic around it), the page's source is edited the way a typo
-or a stale copy would edit it: the last digit one up or one down, and the sign of a signed
-number flipped. Each edited page must fail the checks `nox -s doctest` runs: a binding stops
-holding, a relation in the math stops holding, or the audit finds the number unchecked.
+For every number on every page that the audit counts as checked by value (bound to a computed
+value, pinned by the worked arithmetic around it, or in a formula evaluated with computed
+values), the page's source is edited the way a typo or a stale copy would edit it: the last
+digit one up or one down, and the sign of a signed number flipped. Each edited page must fail
+the checks `nox -s doctest` runs: a binding stops holding, a relation in the math or a formula
+stops holding, or the audit finds the number unchecked.
 
 Expected outputs in doctests need no such test: the rounding rule accepts exactly one value at
 the precision written, so any edit of one fails (tests/test_bookcheck.py shows it does).
@@ -26,6 +27,10 @@ def fails(path: Path, text: str, namespace: dict) -> bool:
     page = read_page(path, text)
     if any(doctests.binding_mismatch(binding, namespace) for binding in page.bindings):
         return True
+    # The original page's run showed each of its formulas' numbers held; an edit must break
+    # a relation, which is all that needs looking at here.
+    if doctests.formula_failures(path, page.wheres, namespace, held=False):
+        return True
     return bool(audit.audit_page(page).unchecked)
 
 
@@ -39,8 +44,8 @@ def test_every_stated_number_fails_when_edited(path: Path) -> None:
     assert not failures, "the page's doctests must pass before it is mutated"
     edited, survivors = 0, []
     for fragment, number, verdict in result.verdicts:
-        if verdict not in {"bound", "pinned"}:
-            continue  # formula notation and exemptions are not stated values
+        if verdict not in {"bound", "pinned", "evaluated"}:
+            continue  # notation only matched by membership, and exemptions
         start, end = page.source_span(fragment.text, number.end)
         written = text[start:end]
         for edit in arithmetic.mutations(written.replace("\u2212", "-")):
@@ -49,4 +54,5 @@ def test_every_stated_number_fails_when_edited(path: Path) -> None:
                 line = text.count("\n", 0, start) + 1
                 survivors.append(f"{path.name}:{line}: {written} -> {edit} passed ({verdict})")
     assert not survivors, "\n".join(survivors)
-    assert edited >= (result.bound + result.pinned) * 2 or not result.verdicts
+    checked = result.bound + result.pinned + result.evaluated
+    assert edited >= checked * 2 or not result.verdicts

@@ -138,15 +138,17 @@ def binding_mismatch(binding: Binding, namespace: dict) -> str | None:
     return f"{where}, whose value {float(value)!r} {kind}"
 
 
-def formula_failures(path: Path, wheres: list[WhereValues], namespace: dict) -> list[Failure]:
-    """Each math with ``{where ...}`` values must hold under them, and every number in it must
-    be one that the values check (tests/bookcheck/formulas.py)."""
+def formula_failures(
+    path: Path, wheres: list[WhereValues], namespace: dict, *, held: bool = True
+) -> list[Failure]:
+    """Each math with ``{where ...}`` values must hold under them, and (with ``held``) every
+    number in it must be one that the values check (tests/bookcheck/formulas.py)."""
     failures = []
     by_math: dict[str, list[WhereValues]] = {}
     for where in wheres:
         by_math.setdefault(where.math, []).append(where)
     for math, lists in by_math.items():
-        read, line = [], lists[0].line
+        read, line = [], lists[0].math_line
         for where in lists:
             try:
                 entries = formulas.split_entries(where.entries)
@@ -157,10 +159,13 @@ def formula_failures(path: Path, wheres: list[WhereValues], namespace: dict) -> 
         if len(read) < len(lists):
             continue
         try:
-            found = formulas.problems(math, read)
+            found = formulas.problems(math, read, held=held)
         except formulas.FormulaError as error:
-            found = [str(error)]
-        failures += [Failure(path, line, math.strip(), problem, "in: ") for problem in found]
+            found = [(0, str(error))]
+        failures += [
+            Failure(path, line + math.count("\n", 0, at), math.strip(), problem, "in: ")
+            for at, problem in found
+        ]
     return failures
 
 

@@ -520,9 +520,10 @@ def _holds(relation: Relation, where: Where) -> bool:
     return _agree(left, right)
 
 
-def problems(math_text: str, wheres: list[Where]) -> list[str]:
-    """Why the math is not true under its ``where`` lists, or which of its numbers the values
-    leave unchecked; empty when every relation holds and every number is held."""
+def problems(math_text: str, wheres: list[Where], *, held: bool = True) -> list[tuple[int, str]]:
+    """Why the math is not true under its ``where`` lists, or (with ``held``) which of its
+    numbers the values leave unchecked, each with where in the math it is; empty when every
+    relation holds and every number is held."""
     if not wheres:
         return []
     found = []
@@ -530,41 +531,49 @@ def problems(math_text: str, wheres: list[Where]) -> list[str]:
         wrong = _wrong(math_text, where)
         if wrong:
             return wrong
-    for number in find_numbers(math_text, prose=True):
+    for number in find_numbers(math_text, prose=True) if held else ():
         survivor = _surviving_edit(math_text, number, wheres)
         if survivor is not None:
             found.append(
-                f"the number {number.text} in this math is not checked by its values: "
-                f"the math still holds when it is {survivor}; choose values that tell them apart"
+                (
+                    number.start,
+                    f"the number {number.text} in this math is not checked by its values: the "
+                    f"math still holds when it is {survivor}; choose values that tell them apart",
+                )
             )
     return found
 
 
-def _wrong(math_text: str, where: Where) -> list[str]:
+def _wrong(math_text: str, where: Where) -> list[tuple[int, str]]:
     found = relations(math_text)
+    start = len(math_text) - len(math_text.lstrip())
     if not found:
         if where.value_of_whole is None:
-            return ["this math has no relation: give its value as `{where ...; = expression}`"]
+            why = "this math has no relation: give its value as `{where ...; = expression}`"
+            return [(start, why)]
         try:
             value = evaluate(math_text, where)
         except FormulaError as error:
-            return [str(error)]
-        return (
-            []
-            if _agree(value, where.value_of_whole)
-            else [f"`{math_text.strip()}` is {_show(value)}, not {_show(where.value_of_whole)}"]
-        )
+            return [(start, str(error))]
+        if _agree(value, where.value_of_whole):
+            return []
+        return [
+            (start, f"`{math_text.strip()}` is {_show(value)}, not {_show(where.value_of_whole)}")
+        ]
     wrong = []
     for relation in found:
         try:
             if not _holds(relation, where):
                 wrong.append(
-                    f"`{relation.left.text} = {relation.right.text}` does not hold: "
-                    f"{_show(evaluate(relation.left.text, where))} and "
-                    f"{_show(evaluate(relation.right.text, where))}"
+                    (
+                        relation.right.start,
+                        f"`{relation.left.text} = {relation.right.text}` does not hold: "
+                        f"{_show(evaluate(relation.left.text, where))} and "
+                        f"{_show(evaluate(relation.right.text, where))}",
+                    )
                 )
         except FormulaError as error:
-            wrong.append(str(error))
+            wrong.append((relation.right.start, str(error)))
     return wrong
 
 

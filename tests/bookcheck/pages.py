@@ -86,6 +86,7 @@ class WhereValues:
     entries: str
     line: int
     math: str = ""  # the math it is written in, without marks; set once the page is read
+    math_line: int = 0  # the page line that math starts on
 
 
 @dataclass
@@ -169,6 +170,7 @@ def read_page(path: Path, text: str | None = None, *, locate: bool = False) -> P
         if fragment.kind == "math":
             for where in page.wheres_in(fragment.block):
                 where.math = _unmarked(fragment.block)
+                where.math_line = fragment.line - fragment.block.count("\n", 0, fragment.offset)
     return page
 
 
