@@ -573,6 +573,16 @@ def _where(**values) -> formulas.Where:
             0.25,
         ),
         ("w \\cdot x + b", _where(w=[1.0, 2.0], x=[3.0, 4.0], b=-1.0), 10.0),
+        # A function takes a sum up to the next + or -; a max can run over an index.
+        ("\\log \\sum_j e^{s_j} - 1", _where(s=[0.0, 0.0]), 0.6931471805599453 - 1),
+        ("-\\max_j s_j", _where(s=[1.0, 3.0, 2.0]), -3.0),
+        # Two letters below a name inside sums over both are two indices.
+        ("\\sum_k \\sum_l W_{kl}^2", _where(W=[[1.0, 2.0], [0.0, 3.0]]), 14.0),
+        # A sum's own index wins over a value the list gives it.
+        ("j + \\sum_{j \\ne 0} s_j", _where(s=[1.0, 2.0, 4.0], j=10), 16.0),
+        # Matrices written side by side multiply as matrices.
+        ("\\sum X^\\top (P - Y)", _where(X=[[1.0, 2.0]], P=[[1.0, 0.0]], Y=[[0.0, 1.0]]), 0.0),
+        ("\\sum X^\\top (P - Y)^2", _where(X=[[1.0, 2.0]], P=[[1.0, 0.0]], Y=[[0.0, 1.0]]), 6.0),
         # Any piece of math can be given its value by name.
         ("\\operatorname{KL}(p \\| q) + L_{\\text{SE}}", _where(KL=0.25, L_SE=0.5), 0.75),
     ],
@@ -584,3 +594,18 @@ def test_formulas_are_read_as_a_reader_reads_them(math: str, where, value: float
 def test_a_family_of_values_is_indexed_inside_a_sum() -> None:
     where = _where(L_i=[1.0, 2.0, 6.0], N=3, L=3.0)
     assert formulas.problems("L = \\frac{1}{N} \\sum_{i=1}^{N} L_i", [where]) == []
+    gradients = formulas.Where.read(
+        [("\\frac{\\partial L_i}{\\partial f(x_i; W)}", [1.0, 2.0]), ("g", 1.5)]
+    )
+    assert (
+        formulas.problems(
+            "g = \\frac{1}{2} \\sum_{i=1}^{2} \\frac{\\partial L_i}{\\partial f(x_i; W)}",
+            [gradients],
+        )
+        == []
+    )
+
+
+def test_the_entries_of_a_list_may_hold_semicolons_in_names() -> None:
+    entries = formulas.split_entries("\\frac{\\partial L_i}{\\partial f(x_i; W)} = g; W = w[0]")
+    assert entries == [("\\frac{\\partial L_i}{\\partial f(x_i; W)}", "g"), ("W", "w[0]")]

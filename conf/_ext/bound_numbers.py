@@ -20,8 +20,9 @@ from sphinx.application import Sphinx
 
 # The digits come first, so Python code (``{x=}`` f-strings, dict literals) never matches.
 BINDING = re.compile(r"(?<=\d)\{=(?P<expression>[^{}\n]+)\}")
-# Math names may hold braces two deep: ``L_{\text{SE}}``.
-WHERE = re.compile(r"\{where\s(?P<entries>(?:[^{}\n]|\{(?:[^{}\n]|\{[^{}\n]*\})*\})+)\}")
+# Math names may hold braces three deep: ``\frac{\partial L^{\text{CE}}}{\partial s_j}``.
+_BRACED = r"\{(?:[^{}\n]|\{(?:[^{}\n]|\{[^{}\n]*\})*\})*\}"
+WHERE = re.compile(rf"\{{where\s(?P<entries>(?:[^{{}}\n]|{_BRACED})+)\}}")
 
 
 def strip_bindings(text: str) -> str:

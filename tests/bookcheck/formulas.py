@@ -20,9 +20,10 @@ The notation read here is the book's: sums over ``\\sum_{i=1}^{N}``, ``\\sum_{j 
 ``\\sum_{i: p_i > 0}``, ``\\sum_k`` or a whole array (``\\sum W^2``); Iverson brackets
 ``[h_j > 0]``; ``\\max``, ``\\min``, ``\\ln``, ``\\log`` (natural, or ``\\log_2``), ``\\exp``,
 ``e^x``, ``\\sqrt``, ``|x|``, ``\\|w\\|``, ``\\frac``, ``\\cdot`` (a dot product between two
-vectors), ``x^\\top``, and a product written by juxtaposition. A sum from 1 counts positions: its
-``x_i`` is ``x[i - 1]``. A sum with no bounds runs over the indices of what it subscripts, from
-0, as class labels do.
+vectors), ``x^\\top``, and a product written by juxtaposition (of matrices that fit, the matrix
+product). A sum from 1 counts positions: its ``x_i`` is ``x[i - 1]``. A sum with no bounds runs
+over the indices of what it subscripts, from 0, as class labels do. ``W_{kl}`` inside sums over
+``k`` and ``l`` has two indices.
 """
 
 from __future__ import annotations
@@ -77,6 +78,7 @@ lower_inner: sum                        -> over
     | LETTER                             -> symbol
     | SYMBOL                             -> symbol
     | TOP                                -> symbol
+    | SIGN                               -> symbol
 
 arguments: sum (("," | ";") sum)*
 
@@ -96,9 +98,14 @@ arguments: sum (("," | ";") sum)*
     | "\\lvert" sum "\\rvert"            -> absolute
     | "\\lVert" sum "\\rVert"            -> norm
     | "\\underbrace" "{" sum "}" "_" script -> underbrace
-    | FUNCTION postfix                   -> function
-    | FUNCTION "_" script postfix        -> log_base
+    | FUNCTION argument                  -> function
+    | FUNCTION "_" script argument       -> log_base
     | EXTREMUM "(" arguments ")"         -> extremum
+    | EXTREMUM "_" lower postfix         -> extremum_over
+
+// ``\log \sum_j e^{s_j}``: a function takes a sum as a reader does, up to the next + or -.
+?argument: postfix
+    | SUM limits body                    -> total
 
 MULTIPLY: "\\cdot" | "\\times"
 SUM: "\\sum"
@@ -108,6 +115,8 @@ FUNCTION.2: /\\(ln|log|exp)(?![A-Za-z])/
 EXTREMUM.2: /\\(max|min)(?![A-Za-z])/
 ACCENT.2: /\\(hat|bar|tilde|vec)(?![A-Za-z])/
 TOP.2: "\\top"
+// ``s_+``, ``s_-``: a subscript that names, like the scores of two classes
+SIGN: /[+-]/
 SYMBOL: /\\(operatorname|mathrm|mathbb|mathcal|text|texttt|mathit)\{[^{}]*\}/
     | /\\(?!(RESERVED)(?![A-Za-z]))[A-Za-z]+/
 LETTER: /[A-Za-z]/
@@ -140,8 +149,9 @@ class FormulaError(ValueError):
 # Rewrites to the grammar's spelling. ``|x|`` and ``\\|w\\|`` open and close with the same
 # mark, which only their order tells apart.
 def _normal(latex: str) -> str:
-    # ``\\operatorname{KL}(p \\| q)``: the bars separate the two distributions.
-    latex = re.sub(r"(\\operatorname\{KL\}\s*\()([^()]*?)\\\|", r"\1\2,", latex)
+    # ``\\operatorname{KL}(p \\| q)``, ``D_{\\mathrm{KL}}(p \\| q)``: the bars separate the two
+    # distributions.
+    latex = re.sub(r"(KL\}+\s*\()([^()]*?)\\\|", r"\1\2,", latex)
     latex = re.sub(r"\\([dt]?frac)\s*(\d)\s*(\d)", r"\\\1{\2}{\3}", latex)
     latex = re.sub(r"\\[lr]vert(?![A-Za-z])", "|", latex)
     latex = re.sub(r"\\[lr]Vert(?![A-Za-z])", r"\\|", latex)
@@ -190,7 +200,7 @@ class Where:
 def split_entries(text: str) -> list[tuple[str, str]]:
     """``y_i = 0; \\Delta = 1`` as (name, Python expression) pairs; the name may be empty."""
     entries = []
-    for entry in text.split(";"):
+    for entry in re.split(r";(?![^(){}\[\]]*[)}\]])", text):
         if entry.strip():
             name, equals, expression = entry.partition("=")
             if not equals or not expression.strip():
@@ -205,6 +215,8 @@ class _Evaluator:
         self.indices: dict[str, tuple[int, int]] = {}  # a sum's index: (value, first value)
 
     def value(self, tree) -> object:
+        if _name(tree) in self.indices:  # a sum's own index, whatever the list gives
+            return self.indices[_name(tree)][0]
         if tree in self.where.values:
             return self._named(tree, self.where.values[tree])
         if isinstance(tree, Token):
@@ -214,14 +226,15 @@ class _Evaluator:
             raise FormulaError(f"no value for `{_text(tree)}`")
         return method(*tree.children)
 
-    def _named(self, tree, value):
-        """A named value; ``L_i = losses`` names the whole family, so inside a sum over ``i``
-        its ``L_i`` is one of them."""
-        if isinstance(tree, Tree) and tree.data == "subscript" and np.ndim(value) >= 1:
-            index = tree.children[1]
-            if _name(index) in self.indices:
-                return np.asarray(value)[self._position(index)]
-        return value
+    def _named(self, tree, family):
+        """A named value. ``L_i = losses`` names the whole family, so inside a sum over ``i``
+        its ``L_i`` is one of them: the one that the sum's index in the name picks."""
+        if isinstance(tree, Tree) and np.ndim(family) >= 1:
+            bound = {_name(node) for node in tree.iter_subtrees()} & set(self.indices)
+            if len(bound) == 1:
+                index, first = self.indices[bound.pop()]
+                return np.asarray(family)[index - first]
+        return family
 
     def _number(self, token):
         return float(token)
@@ -255,7 +268,7 @@ class _Evaluator:
         return a * b
 
     def _juxtapose(self, left, right):
-        return self.value(left) * self.value(right)
+        return _product(self.value(left), self.value(right))
 
     def _divide(self, left, right):
         return _divide(self.value(left), self.value(right))
@@ -270,7 +283,7 @@ class _Evaluator:
         if isinstance(base, Tree) and base.data == "apply" and base not in self.where.values:
             callee = self.value(base.children[0])
             if not callable(callee):  # ``2 (a - t)^2`` squares the parenthesis, not the product
-                return callee * np.power(self._apply_argument(base), exponent)
+                return _product(callee, np.power(self._apply_argument(base), exponent))
         if _name(base) == "e":
             return np.exp(exponent)
         return np.power(self.value(base), exponent)
@@ -286,6 +299,9 @@ class _Evaluator:
     def _subscript(self, base, script):
         array = np.asarray(self.value(base))
         parts = _parts(script)
+        letters = _letters(parts[0]) if len(parts) == 1 else []
+        if len(letters) > 1 and all(_name(letter) in self.indices for letter in letters):
+            parts = letters  # ``W_{kl}`` inside sums over k and l: two indices
         position = tuple(self._position(part) for part in parts)
         if array.ndim < len(position):
             raise FormulaError(f"`{_text(base)}` has no index {_text(script)}")
@@ -316,7 +332,7 @@ class _Evaluator:
         if callable(callee):
             return callee(*values)
         if len(values) == 1:  # ``a (1 - a)``: a product
-            return callee * values[0]
+            return _product(callee, values[0])
         raise FormulaError(f"`{_text(function)}` is not a function of {len(values)} values")
 
     def _vector(self, *items):
@@ -339,12 +355,10 @@ class _Evaluator:
 
     def _function(self, name, operand):
         function = {"\\ln": np.log, "\\log": np.log, "\\exp": np.exp}[str(name)]
-        with np.errstate(divide="ignore"):
-            return function(self.value(operand))
+        return function(self.value(operand))
 
     def _log_base(self, _name, base, operand):
-        with np.errstate(divide="ignore"):
-            return np.log(self.value(operand)) / np.log(self._one(base))
+        return np.log(self.value(operand)) / np.log(self._one(base))
 
     def _extremum(self, name, arguments):
         values = [self.value(argument) for argument in arguments.children]
@@ -358,21 +372,31 @@ class _Evaluator:
             if upper:
                 raise FormulaError(f"the sum over `{_text(body)}` has an upper limit but no index")
             return np.sum(self.value(body))  # ``\\sum W^2``: over the whole array
+        return functools.reduce(np.add, self._terms(lower, upper, body), 0.0)
+
+    def _extremum_over(self, name, lower, body):
+        """``\\max_j s_j``: the largest of the body's values over the index."""
+        terms = list(self._terms(lower, [], body))
+        if not terms:
+            raise FormulaError(f"`{name}_{{{_text(lower)}}}` runs over no values")
+        return functools.reduce(np.maximum if str(name) == "\\max" else np.minimum, terms)
+
+    def _terms(self, lower, upper, body):
+        """The body's value for each value of the index below a sum or a max."""
         index, keep, values, first = self._range(lower, upper, body)
         saved = dict(self.indices)
-        total = 0.0
         try:
             for value in values:
                 self.indices[index] = (value, first)
                 if keep is None or keep():
-                    total = total + self.value(body)
+                    yield self.value(body)
         finally:
             self.indices = saved
-        return total
 
     def _range(self, lower, upper, body):
         """The index a sum runs over, the condition on it, its values, and the value that is
-        the first position (1 for a sum from 1, whose ``x_i`` is ``x[i - 1]``)."""
+        the first position (1 for a sum from 1, whose ``x_i`` is ``x[i - 1]``; 0 for a sum from
+        0 and for one without bounds)."""
         if isinstance(lower, Token):
             index, relation = str(lower), None
         elif lower.data == "over":
@@ -386,7 +410,8 @@ class _Evaluator:
             last = int(self._one(upper[0])) if upper else None
             if last is None:
                 raise FormulaError(f"the sum from `{_text(lower)}` has no upper limit")
-            return index, None, list(range(first, last + 1)), first
+            # Positions count from 1 in a sum from 1 (or from 2: x_2 is still the second).
+            return index, None, list(range(first, last + 1)), min(first, 1)
         if upper:
             raise FormulaError(f"the sum over `{_text(lower)}` cannot also have an upper limit")
         length = self._length(index, body)
@@ -408,7 +433,10 @@ class _Evaluator:
             if node.data != "subscript":
                 continue
             script = node.children[1]
-            for axis, part in enumerate(_parts(script)):
+            parts = _parts(script)
+            if len(parts) == 1 and None not in _letters(parts[0]):
+                parts = _letters(parts[0])  # ``W_{kl}``: k runs along the first axis
+            for axis, part in enumerate(parts):
                 if _name(part) == index:
                     try:
                         return np.shape(self.value(node.children[0]))[axis]
@@ -423,14 +451,30 @@ def _is_lower(node) -> bool:
     return node.data.startswith("over")
 
 
+def _letters(tree) -> list:
+    """The symbols of a product written by juxtaposition, ``k l`` in ``W_{kl}``."""
+    if isinstance(tree, Tree) and tree.data == "juxtapose":
+        return _letters(tree.children[0]) + _letters(tree.children[1])
+    return [tree] if _name(tree) is not None else [None]
+
+
 def _parts(script) -> list:
     """The indices of a subscript: ``W_{k,l}`` has two."""
     return script.children if isinstance(script, Tree) and script.data == "arguments" else [script]
 
 
+def _product(a, b):
+    """A product written by juxtaposition: of matrices that fit (``X^\\top (P - Y)``), the
+    matrix product; otherwise element by element (a column of per-example values times a
+    matrix of their rows scales each row)."""
+    a, b = np.asarray(a), np.asarray(b)
+    if a.ndim == 2 and b.ndim in (1, 2) and a.shape[-1] == b.shape[0]:
+        return np.matmul(a, b)  # ``J^\\top 2 (q - y)``: a matrix times a vector, too
+    return a * b
+
+
 def _divide(numerator, denominator):
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.divide(numerator, denominator)
+    return np.divide(numerator, denominator)
 
 
 def _compare(left, relation, right):
@@ -466,7 +510,10 @@ def _text(node) -> str:
 
 def evaluate(latex: str, where: Where):
     try:
-        return _Evaluator(where).value(parse(latex))
+        # An edit can take a log or a root out of its domain: the value is then nan, which
+        # agrees with nothing, so the edit is caught like any other.
+        with np.errstate(all="ignore"):
+            return _Evaluator(where).value(parse(latex))
     except FormulaError:
         raise
     except (ArithmeticError, IndexError, TypeError, ValueError) as error:
