@@ -594,6 +594,7 @@ def test_formulas_are_read_as_a_reader_reads_them(math: str, where, value: float
 def test_a_family_of_values_is_indexed_inside_a_sum() -> None:
     where = _where(L_i=[1.0, 2.0, 6.0], N=3, L=3.0)
     assert formulas.problems("L = \\frac{1}{N} \\sum_{i=1}^{N} L_i", [where]) == []
+    assert formulas.problems("L = \\frac{1}{N} \\sum_i L_i", [where]) == []  # runs over L_i
     gradients = formulas.Where.read(
         [("\\frac{\\partial L_i}{\\partial f(x_i; W)}", [1.0, 2.0]), ("g", 1.5)]
     )

@@ -428,8 +428,12 @@ class _Evaluator:
         return index, keep, list(range(length)), 0
 
     def _length(self, index: str, body) -> int:
-        """How many values an unbounded index takes: the length of what it subscripts."""
+        """How many values an unbounded index takes: the length of what it subscripts, or of
+        a named family the index picks from (``L_i = losses``)."""
         for node in body.iter_subtrees() if isinstance(body, Tree) else ():
+            family = self.where.values.get(node)
+            if np.ndim(family) >= 1 and index in {_name(n) for n in node.iter_subtrees()}:
+                return np.shape(family)[0]
             if node.data != "subscript":
                 continue
             script = node.children[1]

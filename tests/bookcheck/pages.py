@@ -119,6 +119,8 @@ class Page:
         """Where in the page's source the number ending at ``text[end]`` is written."""
         if self.binding_after(text, end) is not None:
             end += 1
+        while end < len(text) and WHERE_MARK <= ord(text[end]) < WHERE_MARK + len(self.wheres):
+            end += 1  # ``\ln 10{where ...}``: the values, then the number's source mark
         if end < len(text) and SOURCE_MARK <= ord(text[end]) < SOURCE_MARK + len(self.spans):
             return self.spans[ord(text[end]) - SOURCE_MARK]
         return None
