@@ -134,7 +134,7 @@ _RESERVED = (
     "le|ge|leq|geq|ne|neq|cdot|times|sum|[dt]?frac|sqrt|[lr]vert|[lr]Vert|underbrace|top"
     "|ln|log|exp|max|min|hat|bar|tilde|vec|left|right|[Bb]igg?[lr]?|q?quad"
 )
-_GREEK_CONSTANTS = {"\\pi": math.pi, "\\infty": math.inf}
+_CONSTANTS = {"\\pi": math.pi, "\\infty": math.inf}
 
 
 @functools.cache
@@ -245,8 +245,8 @@ class _Evaluator:
             return self.indices[name][0]
         if name == "e":
             return math.e
-        if name in _GREEK_CONSTANTS:
-            return _GREEK_CONSTANTS[name]
+        if name in _CONSTANTS:
+            return _CONSTANTS[name]
         raise FormulaError(f"no value for `{name}`")
 
     def _accent(self, accent, name):
