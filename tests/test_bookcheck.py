@@ -610,3 +610,12 @@ def test_a_family_of_values_is_indexed_inside_a_sum() -> None:
 def test_the_entries_of_a_list_may_hold_semicolons_in_names() -> None:
     entries = formulas.split_entries("\\frac{\\partial L_i}{\\partial f(x_i; W)} = g; W = w[0]")
     assert entries == [("\\frac{\\partial L_i}{\\partial f(x_i; W)}", "g"), ("W", "w[0]")]
+
+
+def test_an_inequality_holds_at_its_values_and_catches_the_edits_that_break_it() -> None:
+    where = _where(KL=0.1438)
+    assert formulas.problems("\\operatorname{KL}(p \\| q) \\ge 0", [where]) == []
+    assert formulas.problems("\\operatorname{KL}(p \\| q) \\ge 1", [where])  # no longer holds
+    # Weakened, an inequality stays true: no value can tell ``x < 0`` from ``x < 1``.
+    ((_, why),) = formulas.problems("x < 0", [_where(x=-0.5)])
+    assert "still holds when it is 1" in why

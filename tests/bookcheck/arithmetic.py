@@ -46,10 +46,17 @@ class Relation:
     left: Side
     right: Side
     approximate: bool = False  # ``\\approx`` rather than ``=``
+    comparison: str | None = None  # ``<``, ``\\le``, ...: an inequality (see ``relations``)
 
 
-def relations(math_text: str) -> list[Relation]:
-    """The ``=`` and ``\\approx`` relations between neighbouring sides, in order."""
+# Inequalities, as ``relations(..., inequalities=True)`` reads them.
+INEQUALITIES = {"<", ">", "\\le", "\\ge", "\\leq", "\\geq", "\\lt", "\\gt"}
+
+
+def relations(math_text: str, *, inequalities: bool = False) -> list[Relation]:
+    """The ``=`` and ``\\approx`` relations between neighbouring sides, in order; with
+    ``inequalities``, also ``<``, ``\\le`` and the like. Worked arithmetic states equalities;
+    a formula checked with values (tests/bookcheck/formulas.py) can state either."""
     pieces: list[tuple[Side, str | None]] = []  # each side with the separator after it
     depth, side_start = 0, 0
     for match in _TOKEN.finditer(math_text):
@@ -63,15 +70,17 @@ def relations(math_text: str) -> list[Relation]:
             side_start = match.end()
     pieces.append((_side(math_text, side_start, len(math_text)), None))
 
+    joining = {"=", "\\approx"} | (INEQUALITIES if inequalities else set())
     found: list[Relation] = []
-    previous, related, approximate = None, False, False
+    previous, related, approximate, comparison = None, False, False, None
     for index, (side, separator) in enumerate(pieces):
         if side.text:
             if related and previous is not None:
-                found.append(Relation(previous, side, approximate))
+                found.append(Relation(previous, side, approximate, comparison))
             previous, related = side, False
-        if separator in {"=", "\\approx"}:
+        if separator in joining:
             related, approximate = True, separator == "\\approx"
+            comparison = separator if separator in INEQUALITIES else None
         elif separator == "\\\\":
             # A row break continues the chain only when the next row opens with a relation.
             following = pieces[index + 1] if index + 1 < len(pieces) else None

@@ -493,6 +493,8 @@ def _compare(left, relation, right):
         "\\ne": np.not_equal,
         "\\neq": np.not_equal,
         "=": np.equal,
+        "\\lt": np.less,
+        "\\gt": np.greater,
     }
     return comparisons[relation](left, right)
 
@@ -557,6 +559,8 @@ def _agree(left, right) -> bool:
 def _holds(relation: Relation, where: Where) -> bool:
     left = evaluate(relation.left.text, where)
     right = evaluate(relation.right.text, where)
+    if relation.comparison is not None:  # ``KL \\ge 0`` must hold at every value given
+        return bool(np.all(_compare(left, relation.comparison, right)))
     for side, other in ((relation.right, left), (relation.left, right)):
         written = [number.text for number in find_numbers(side.text, prose=True)]
         if len(written) == 1 and written[0] == side.text.replace(" ", "") and np.size(other) == 1:
@@ -596,7 +600,7 @@ def problems(math_text: str, wheres: list[Where], *, held: bool = True) -> list[
 
 
 def _wrong(math_text: str, where: Where) -> list[tuple[int, str]]:
-    found = relations(math_text)
+    found = relations(math_text, inequalities=True)
     start = len(math_text) - len(math_text.lstrip())
     if not found:
         if where.value_of_whole is None:
@@ -618,7 +622,8 @@ def _wrong(math_text: str, where: Where) -> list[tuple[int, str]]:
                 wrong.append(
                     (
                         relation.right.start,
-                        f"`{relation.left.text} = {relation.right.text}` does not hold: "
+                        f"`{relation.left.text} {relation.comparison or '='} "
+                        f"{relation.right.text}` does not hold: "
                         f"{_show(evaluate(relation.left.text, where))} and "
                         f"{_show(evaluate(relation.right.text, where))}",
                     )
