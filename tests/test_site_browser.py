@@ -151,6 +151,7 @@ def test_page_renders_offline(page, server: str, name: str) -> None:
     leftover = [marker for marker in RAW_TEX_MARKERS if marker in text]
     assert leftover == [], f"{name}: raw TeX visible on the page: {leftover}"
     assert "{=" not in text, f"{name}: a number's binding is visible on the page"
+    assert "{where" not in text, f"{name}: a formula's values are visible on the page"
 
     hangul = "".join(sorted({char for char in text if "\uac00" <= char <= "\ud7a3"}))
     if hangul:
@@ -179,6 +180,17 @@ def test_page_renders_offline(page, server: str, name: str) -> None:
     if name in SCREENSHOT_PAGES:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=SCREENSHOTS / name.replace(".html", ".png"), full_page=True)
+
+    # On a phone, a formula wider than the column scrolls; its start must stay in reach.
+    page.set_viewport_size({"width": 420, "height": 900})
+    cut = page.evaluate(
+        """() => Array.from(document.querySelectorAll('div.math')).filter(math => {
+            const left = math.getBoundingClientRect().left;
+            const first = math.querySelector('.katex-html > .base');
+            return first && first.getBoundingClientRect().left < left - 1;
+        }).map(math => math.textContent.trim().slice(0, 60))"""
+    )
+    assert cut == [], f"{name}: display math whose start is out of reach: {cut}"
 
 
 def test_figures_stay_legible_in_dark_mode(browser, server: str) -> None:
