@@ -195,10 +195,7 @@ def arithmetic_of(text: str) -> Arithmetic | None:
         return None  # a letter other than Euler's e: a symbol, so a formula
     template, starts, written, position = [], [], [], 0
     for index, number in enumerate(find_numbers(text, prose=True)):
-        start, body = number.start, number.text.replace("\u2212", "-")
-        before = text[: number.start].rstrip()
-        if body[0] in "+-" and before and (before[-1].isalnum() or before[-1] in ")]}"):
-            body, start = body[1:], start + 1  # "5.1 -3.2": the minus is an operator
+        start, body = operand(text, number)
         template.append(text[position:start])
         template.append(f"{{z_{{{index}}}}}")
         starts.append(number.start)
@@ -210,6 +207,16 @@ def arithmetic_of(text: str) -> Arithmetic | None:
         return None
     arithmetic = Arithmetic(text, tuple(starts), tuple(written), *parsed)
     return arithmetic if arithmetic.value() is not None else None
+
+
+def operand(text: str, number) -> tuple[int, str]:
+    """Where the number starts as an operand, and how it is written (ASCII minus): in
+    ``5.1 -3.2`` the minus is an operator, and the operand is ``3.2``."""
+    start, body = number.start, number.text.replace("\u2212", "-")
+    before = text[: number.start].rstrip()
+    if body[0] in "+-" and before and (before[-1].isalnum() or before[-1] in ")]}"):
+        return start + 1, body[1:]
+    return start, body
 
 
 # Rewrites that leave the arithmetic as a reader reads it but as sympy's grammar can take it.

@@ -35,13 +35,11 @@ from pathlib import Path
 
 from . import arithmetic
 from .numbers import Number, as_decimal, find_numbers
-from .pages import BOUND_MARK, ROOT, UNLOCATE, UNWHERE, Fragment, Page, comments, read_page
+from .pages import ROOT, UNMARK, Fragment, Page, comments, read_page
 
 BOOK = ROOT / "book"
 # Fragments in which every number states a value. In math, numbers are also formula notation.
 STATED = {"prose", "heading", "table", "caption", "directive-title", "comment"}
-# Binding marks are private-use characters: shown to a writer, they are dropped.
-UNMARK = dict.fromkeys(range(BOUND_MARK, BOUND_MARK + 6400)) | UNLOCATE | UNWHERE
 
 
 @dataclass(frozen=True)

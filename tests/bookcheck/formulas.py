@@ -38,7 +38,7 @@ import numpy as np
 from lark import Lark, Token, Tree
 from lark.exceptions import LarkError
 
-from .arithmetic import Relation, mutations, relations
+from .arithmetic import Relation, mutations, operand, relations
 from .numbers import find_numbers, rounds_to
 
 _GRAMMAR = r"""
@@ -298,10 +298,7 @@ class _Evaluator:
 
     def _subscript(self, base, script):
         array = np.asarray(self.value(base))
-        parts = _parts(script)
-        letters = _letters(parts[0]) if len(parts) == 1 else []
-        if len(letters) > 1 and all(_name(letter) in self.indices for letter in letters):
-            parts = letters  # ``W_{kl}`` inside sums over k and l: two indices
+        parts = _parts(script, split=lambda name: name in self.indices)
         position = tuple(self._position(part) for part in parts)
         if array.ndim < len(position):
             raise FormulaError(f"`{_text(base)}` has no index {_text(script)}")
@@ -436,10 +433,8 @@ class _Evaluator:
                 return np.shape(family)[0]
             if node.data != "subscript":
                 continue
-            script = node.children[1]
-            parts = _parts(script)
-            if len(parts) == 1 and None not in _letters(parts[0]):
-                parts = _letters(parts[0])  # ``W_{kl}``: k runs along the first axis
+            # ``W_{kl}``: k runs along the first axis (l may not be bound yet).
+            parts = _parts(node.children[1], split=lambda name: name is not None)
             for axis, part in enumerate(parts):
                 if _name(part) == index:
                     try:
@@ -456,15 +451,20 @@ def _is_lower(node) -> bool:
 
 
 def _letters(tree) -> list:
-    """The symbols of a product written by juxtaposition, ``k l`` in ``W_{kl}``."""
+    """The factors of a product written by juxtaposition, ``k l`` in ``W_{kl}``."""
     if isinstance(tree, Tree) and tree.data == "juxtapose":
         return _letters(tree.children[0]) + _letters(tree.children[1])
-    return [tree] if _name(tree) is not None else [None]
+    return [tree]
 
 
-def _parts(script) -> list:
-    """The indices of a subscript: ``W_{k,l}`` has two."""
-    return script.children if isinstance(script, Tree) and script.data == "arguments" else [script]
+def _parts(script, split: Callable[[str | None], bool] = lambda name: False) -> list:
+    """The indices of a subscript: ``W_{k,l}`` has two, and so has ``W_{kl}`` when ``split``
+    accepts the name of each of its letters (inside sums over both, ``k l`` is not a product)."""
+    parts = script.children if isinstance(script, Tree) and script.data == "arguments" else [script]
+    letters = _letters(parts[0]) if len(parts) == 1 else []
+    if len(letters) > 1 and all(split(_name(letter)) for letter in letters):
+        return letters
+    return parts
 
 
 def _product(a, b):
@@ -481,22 +481,23 @@ def _divide(numerator, denominator):
     return np.divide(numerator, denominator)
 
 
+_COMPARISONS: dict[str, Callable] = {
+    "<": np.less,
+    ">": np.greater,
+    "\\lt": np.less,
+    "\\gt": np.greater,
+    "\\le": np.less_equal,
+    "\\leq": np.less_equal,
+    "\\ge": np.greater_equal,
+    "\\geq": np.greater_equal,
+    "\\ne": np.not_equal,
+    "\\neq": np.not_equal,
+    "=": np.equal,
+}
+
+
 def _compare(left, relation, right):
-    relation = str(relation)
-    comparisons: dict[str, Callable] = {
-        "<": np.less,
-        ">": np.greater,
-        "\\le": np.less_equal,
-        "\\leq": np.less_equal,
-        "\\ge": np.greater_equal,
-        "\\geq": np.greater_equal,
-        "\\ne": np.not_equal,
-        "\\neq": np.not_equal,
-        "=": np.equal,
-        "\\lt": np.less,
-        "\\gt": np.greater,
-    }
-    return comparisons[relation](left, right)
+    return _COMPARISONS[str(relation)](left, right)
 
 
 def _name(node) -> str | None:
@@ -639,12 +640,7 @@ def _show(value) -> str:
 
 def _surviving_edit(math_text: str, number, wheres: list[Where]) -> str | None:
     """An edit of the number under which the math still holds for every ``where``."""
-    before = math_text[: number.start].rstrip()
-    sign_is_operator = (
-        number.text[0] in "+-\u2212" and before and (before[-1].isalnum() or before[-1] in ")]}")
-    )
-    text = number.text[1:] if sign_is_operator else number.text
-    start = number.start + (1 if sign_is_operator else 0)
+    start, text = operand(math_text, number)
     for edit in mutations(text):
         edited = math_text[:start] + edit + math_text[number.end :]
         try:

@@ -43,6 +43,8 @@ SOURCE_MARK = 0xF0000  # another private-use plane: where a number is in the pag
 WHERE_MARK = 0x100000  # the last private-use plane: a math's ``{where ...}`` values
 UNLOCATE = dict.fromkeys(range(SOURCE_MARK, SOURCE_MARK + 0xFFFE))
 UNWHERE = dict.fromkeys(range(WHERE_MARK, WHERE_MARK + 0xFFFE))
+# Every mark this module puts in a page's text: shown to a writer, they are dropped.
+UNMARK = dict.fromkeys(range(BOUND_MARK, BOUND_MARK + 6400)) | UNLOCATE | UNWHERE
 
 # Directive bodies that are code, not text. Their numbers are computed, not stated.
 CODE_DIRECTIVES = {"code-cell", "code-block", "code", "sourcecode", "literalinclude", "raw"}
@@ -171,14 +173,9 @@ def read_page(path: Path, text: str | None = None, *, locate: bool = False) -> P
     for fragment in page.fragments:
         if fragment.kind == "math":
             for where in page.wheres_in(fragment.block):
-                where.math = _unmarked(fragment.block)
+                where.math = fragment.block.translate(UNMARK)
                 where.math_line = fragment.line - fragment.block.count("\n", 0, fragment.offset)
     return page
-
-
-def _unmarked(text: str) -> str:
-    marks = range(BOUND_MARK, BOUND_MARK + 6400)
-    return "".join(char for char in text if ord(char) < SOURCE_MARK and ord(char) not in marks)
 
 
 def _mark(page: Page, source: str, locate: bool) -> str:
