@@ -35,20 +35,26 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
     "sphinxcontrib.katex",
+    "sphinxcontrib.bibtex",
+    "sphinx_copybutton",
+    "sphinx_exercise",
+    "sphinx_togglebutton",
     "offline_katex",
     "execution_inputs",
-    "nocheck_role",
-    "bound_numbers",
+    "doctest_cells",
     "hangul_font",
 ]
 
-exclude_patterns = ["_build", "**.ipynb_checkpoints", "README.md"]
+exclude_patterns = ["_build", "**.ipynb_checkpoints", "README.md", "_template.md"]
 root_doc = "index"
 
 # --- MyST and notebook execution ------------------------------------------------------------
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
 myst_heading_anchors = 3
 myst_dmath_double_inline = True
+# Display equations with a label are numbered on their page and cited with {eq}`label`.
+numfig = True
+math_numfig = True
 
 nb_execution_mode = "cache"
 # nb_execution_cache_path is set by the execution_inputs extension, beside the output folder.
@@ -57,6 +63,16 @@ nb_execution_raise_on_error = False  # report every failing cell, then -W fails 
 nb_execution_show_tb = True  # the traceback goes to the terminal, not only to a log file
 nb_merge_streams = True
 nb_output_stderr = "warn"  # anything a cell writes to stderr is a build warning
+nb_render_markdown_format = "myst"  # tables that hidden cells build from the page's data
+
+# --- Citations, exercises, copy buttons -----------------------------------------------------
+bibtex_bibfiles = [str(ROOT / "book" / "references.bib")]
+bibtex_reference_style = "author_year"
+bibtex_default_style = "plain"
+# Copy what a reader can paste and run: the code of a doctest without its prompts or output.
+copybutton_prompt_text = r">>> |\.\.\. "
+copybutton_prompt_is_regexp = True
+copybutton_only_copy_prompt_lines = True
 
 # --- Math: KaTeX rendered at build time, assets served from the built site --------------------
 katex_prerender = True

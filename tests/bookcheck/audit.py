@@ -1,237 +1,220 @@
-"""The worked-number audit: every number a page states must be tied to what the page computes.
+"""The worked-number audit: every number a page states is tied to what the page computes.
 
-Prose, tables, headings, admonitions, captions, alt text and the comments in doctests state
-values, and each number in them must be *bound*: written as ``2.9{=expression}``
-(conf/_ext/bound_numbers.py), so that the doctest session evaluates the expression after the
-page's doctests and fails unless it rounds to the digits written. Changing the number, or
-anything it is computed from, then fails.
+A page carries no checking markup. Each number a reader sees in prose, headings, tables,
+admonitions, captions, alt text and math is checked in one of three ways:
 
-In math, worked arithmetic checks itself (tests/bookcheck/arithmetic.py): its relations must
-hold, and a number that a relation pins (no small edit of it leaves the relation true) needs no
-binding. Any other float in math states a value and must be bound, and so must an integer that
-math states as a value: all of an inline formula (``$0$``), one side of a relation with a
-symbol (``N = 3``), or an entry of a literal list (``[10, -2, 3]``). The remaining integers are
-a formula's notation (the 2 of a square, the 1 of a margin). A formula written with the values
-its symbols take (``{where s = scores; L_i = loss}``, tests/bookcheck/formulas.py) is evaluated
-by the doctest session, which fails unless its relations hold and every number in it is one
-those values check; its numbers are *evaluated*. Notation in any other math must occur in one of
-the page's doctests, in its code or expected output, written with at least as many digits: "6"
-is matched by ``6.0``, "2.90" is not matched by ``2.9``.
+* *pinned*: it is part of worked arithmetic in math (tests/bookcheck/arithmetic.py), and no
+  small edit of it leaves the arithmetic true;
+* *evaluated*: it is part of a labelled equation that a code cell gives values to, and no small
+  edit of it leaves the equation true at those values (tests/bookcheck/formulas.py);
+* *matched*: a value its section computes rounds to it at the precision written
+  (tests/bookcheck/run.py says which values a section computes).
 
-A number inside a ``{nocheck}`` role is an explicit exemption; the report lists them. Numbers a
-page inserts with ``{glue}`` come from executed code and are not written in the page.
+Every decimal must be checked, and so must an integer that math states as a value (all of an
+inline formula, ``$0$``; one side of a relation whose other side is a symbol, ``C - 1 = 2``; an
+entry of a literal list, ``[10, -2, 3]``). Other integers may be counts, indices or notation
+(``3 classes``, ``[0, 1]``, ``x^2``): they are checked when they can be and counted when not.
 
-Run ``python -m tests.bookcheck.audit [pages...]`` for the coverage report.
+For the mutation test, each checked number also says which of its small edits (last digit up or
+down, sign flipped) the audit would catch, without running the page again: an edit changes what
+is stated, not what is computed.
+
+Run ``python -m tests.bookcheck.audit [pages...]`` for the per-page report.
 """
 
 from __future__ import annotations
 
-import doctest
 import functools
 import sys
+from collections import Counter
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 
-from . import arithmetic
-from .numbers import Number, as_decimal, find_numbers
-from .pages import ROOT, UNMARK, Fragment, Page, comments, read_page
+from . import arithmetic, formulas
+from .numbers import Number, find_numbers, rounds_to
+from .pages import ROOT, Fragment, Math, Page, read_page
+from .run import Execution, Failure, Value, display_path, execute
 
 BOOK = ROOT / "book"
-# Fragments in which every number states a value. In math, numbers are also formula notation.
-STATED = {"prose", "heading", "table", "caption", "directive-title", "comment"}
+WORD_LIMIT = 2200
+# Pages that are reference material, not chapters: the word limit is for chapters.
+REFERENCE_PAGES = {"index", "api", "errata", "glossary", "bibliography"}
 
 
 @dataclass(frozen=True)
-class Finding:
-    path: Path
-    line: int
-    number: str
-    kind: str
-    context: str
-    states_value: bool = True
+class Stated:
+    """One number a page states, how it is checked, and which of its edits are caught."""
 
-    def __str__(self) -> str:
-        if self.kind == "arithmetic":
-            why = "does not follow from the arithmetic before it"
-        elif self.states_value:
-            why = f"is not bound to a computed value; write it as {self.number}{{=expression}}"
-        else:
-            why = "is not checked by any doctest on this page"
-        return (
-            f"{self.path}:{self.line}: the number {self.number} in "
-            f"{'math' if self.kind == 'arithmetic' else self.kind} {why} "
-            f"(in: {self.context.strip().translate(UNMARK)!r})"
-        )
+    fragment: Fragment
+    number: Number
+    required: bool  # a decimal, or an integer math states as a value
+    how: str | None  # pinned, evaluated, matched, or None
+    edits_caught: tuple[bool, ...]
+
+    @property
+    def kind(self) -> str:
+        where = "math" if self.fragment.kind == "math" else "prose"
+        return f"{where} {'decimal' if self.number.is_float else 'integer'}"
+
+    @property
+    def line(self) -> int:
+        return self.fragment.line_of(self.number.start)
 
 
 @dataclass
 class AuditResult:
     page: Page
-    bound: int = 0  # tied to one computed value each
-    pinned: int = 0  # held in place by the worked arithmetic around them
-    evaluated: int = 0  # in formulas evaluated with computed values
-    matched: int = 0  # formula numbers found in a doctest on the page
-    unchecked: list[Finding] = field(default_factory=list)
-    # Every number with how it is checked: "bound", "pinned", "evaluated", "formula" or
-    # "unchecked".
-    verdicts: list[tuple[Fragment, Number, str]] = field(default_factory=list)
+    stated: list[Stated] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
 
     @property
-    def checked(self) -> int:
-        return self.bound + self.pinned + self.evaluated + self.matched
-
-    @property
-    def exempt(self) -> list[Fragment]:
-        return self.page.exemptions
-
-    @property
-    def total(self) -> int:
-        return self.checked + len(self.unchecked)
+    def counts(self) -> Counter:
+        return Counter(item.how or "unchecked" for item in self.stated)
 
 
-def doctest_numbers(page: Page) -> dict[Decimal, int]:
-    """Each value the page's doctests compute with or print, with the finest decimal place it
-    is written to. Comments are left out: a number in a comment is a claim, not a check."""
-    finest: dict[Decimal, int] = {}
-    parser = doctest.DocTestParser()
-    for block in page.doctests:
-        for example in parser.get_examples(block.source):
-            for text in (_without_comments(example.source), example.want):
-                for number in find_numbers(text):
-                    value = abs(as_decimal(number.key))
-                    place = value.as_tuple().exponent
-                    finest[value] = min(place, finest.get(value, place))
-    return finest
-
-
-def _without_comments(code: str) -> str:
-    lines = code.split("\n")
-    for row, column in comments(code):
-        lines[row] = lines[row][:column]
-    return "\n".join(lines)
-
-
-def is_checked(number: Number, known: dict[Decimal, int]) -> bool:
-    value = abs(as_decimal(number.key))
-    return value in known and known[value] <= value.as_tuple().exponent
-
-
-def audit_page(page: Page) -> AuditResult:
-    known = doctest_numbers(page)
-    result = AuditResult(page)
-    reported: set[tuple[str, int]] = set()  # math blocks whose wrong relations are listed
+def audit_page(page: Page, execution: Execution | None = None) -> AuditResult:
+    execution = execute(page) if execution is None else execution
+    result = AuditResult(page, failures=list(execution.failures))
+    result.failures += _equation_failures(page, execution)
+    stem = page.path.stem
+    if stem not in REFERENCE_PAGES and page.prose_words > WORD_LIMIT:
+        message = f"{page.prose_words} words of prose; a chapter has at most {WORD_LIMIT}"
+        result.failures.append(Failure(page.path, 1, message))
     for fragment in page.fragments:
-        worked = _arithmetic(fragment.block) if fragment.block is not None else None
-        if worked is not None:
-            first_line = fragment.line - _line_in(fragment.block, fragment.offset)
-            if (fragment.block, first_line) not in reported:
-                reported.add((fragment.block, first_line))
-                result.unchecked += [
-                    Finding(
-                        page.path,
-                        first_line + _line_in(fragment.block, relation.right.start),
-                        relation.right.text.translate(UNMARK),
-                        "arithmetic",
-                        fragment.block,
-                    )
-                    for relation in worked.wrong
-                ]
+        if fragment.kind == "math":
+            result.failures += _arithmetic_failures(page, fragment)
         for number in find_numbers(fragment.text, prose=True):
-            verdict = _verdict(page, fragment, number, worked, known)
-            result.verdicts.append((fragment, number, verdict))
-            if verdict == "bound":
-                result.bound += 1
-            elif verdict == "pinned":
-                result.pinned += 1
-            elif verdict == "evaluated":
-                result.evaluated += 1
-            elif verdict == "formula":
-                result.matched += 1
-            else:
-                result.unchecked.append(
-                    Finding(
+            item = _check(page, fragment, number, execution)
+            result.stated.append(item)
+            if item.required and item.how is None:
+                result.failures.append(
+                    Failure(
                         page.path,
-                        fragment.line,
-                        number.text,
-                        fragment.kind,
-                        fragment.text,
-                        _states_value(fragment, number, worked),
+                        item.line,
+                        f"the number {number.text} is not checked: no worked arithmetic pins "
+                        "it, and nothing its section computes rounds to it",
+                        _line_text(fragment, number),
                     )
                 )
     return result
 
 
-def _verdict(page: Page, fragment: Fragment, number: Number, worked, known) -> str:
-    if page.binding_after(fragment.text, number.end) is not None:
-        return "bound"
-    if worked is not None and fragment.offset + number.start in worked.pinned:
-        return "pinned"
-    if fragment.block is not None and page.wheres_in(fragment.block):
-        return "evaluated"
-    if not _states_value(fragment, number, worked) and is_checked(number, known):
-        return "formula"
-    return "unchecked"
+def _line_text(fragment: Fragment, number: Number) -> str:
+    return fragment.text.split("\n")[fragment.text.count("\n", 0, number.start)].strip()
 
 
-def _states_value(fragment: Fragment, number: Number, worked) -> bool:
-    """Whether the number states a value (and so must be bound) rather than being notation."""
-    if fragment.kind in STATED or number.is_float:
-        return True
-    return worked is not None and fragment.offset + number.start in worked.stated
+def _check(page: Page, fragment: Fragment, number: Number, execution: Execution) -> Stated:
+    values = execution.values.get(fragment.section, [])
+    math = fragment.math
+    required = number.is_float
+    how = None
+    if math is not None:
+        worked = _arithmetic(math.text)
+        required = required or number.start in worked.stated
+        if number.start in worked.pinned:
+            how = "pinned"
+        elif math.label in execution.equation_values and _evaluated(
+            math, number, execution.equation_values[math.label]
+        ):
+            how = "evaluated"
+    if how is None and _matched(number.text, values):
+        how = "matched"
+    if how in {"pinned", "evaluated"}:
+        caught = (True,) * len(_edits(number.text))
+    else:
+        caught = tuple(required and not _matched(edit, values) for edit in _edits(number.text))
+    return Stated(fragment, number, required, how, caught)
+
+
+def _edits(written: str) -> list[str]:
+    return arithmetic.mutations(written.replace("\u2212", "-").replace(",", ""))
+
+
+def _matched(written: str, values: list[Value]) -> bool:
+    written = written.replace("\u2212", "-").replace(",", "")
+    decimals = len(written.lower().partition("e")[0].partition(".")[2])
+    return any(
+        (value.decimals is None or value.decimals >= decimals) and rounds_to(value.text, written)
+        for value in values
+    )
 
 
 @functools.cache
 def _arithmetic(math_text: str) -> arithmetic.ArithmeticResult:
-    # Binding marks become spaces: the offsets of the numbers stay where the fragments put them.
-    return arithmetic.check(math_text.translate(dict.fromkeys(UNMARK, " ")))
+    return arithmetic.check(math_text)
 
 
-def _line_in(text: str, offset: int) -> int:
-    return text.count("\n", 0, offset)
+def _arithmetic_failures(page: Page, fragment: Fragment) -> list[Failure]:
+    return [
+        Failure(
+            page.path,
+            fragment.line_of(relation.right.start),
+            "this worked arithmetic does not hold",
+            " ".join(
+                [relation.left.text, "\\approx" if relation.approximate else "=", relation.right.text]
+            ),
+        )
+        for relation in _arithmetic(fragment.text).wrong
+    ]
 
 
-def display_path(path: Path) -> str:
+def _wheres(values: list[dict]) -> list[formulas.Where]:
+    return [formulas.Where.read(entry.items()) for entry in values]
+
+
+def _evaluated(math: Math, number: Number, values: list[dict]) -> bool:
     try:
-        return str(path.resolve().relative_to(ROOT))
-    except ValueError:
-        return str(path)
+        return formulas.surviving_edit(math.text, number, _wheres(values)) is None
+    except formulas.FormulaError:
+        return False
+
+
+def _equation_failures(page: Page, execution: Execution) -> list[Failure]:
+    failures = []
+    equations = page.equations
+    for label, values in execution.equation_values.items():
+        math = equations[label]
+        try:
+            found = formulas.problems(math.text, _wheres(values), held=False)
+        except formulas.FormulaError as error:
+            found = [(0, str(error))]
+        failures += [
+            Failure(page.path, math.line + math.text.count("\n", 0, at), f"({label}) {problem}")
+            for at, problem in found
+        ]
+    return failures
 
 
 def report(results: list[AuditResult]) -> str:
-    lines = [
-        f"{'page':<32} {'numbers':>7} {'bound':>6} {'pinned':>6} {'evaluated':>9} "
-        f"{'notation':>8} {'missing':>7} {'exempt':>6} {'glued':>5}"
-    ]
-    for result in results:
-        lines.append(
-            f"{display_path(result.page.path):<32} {result.total:>7} {result.bound:>6} "
-            f"{result.pinned:>6} {result.evaluated:>9} {result.matched:>8} "
-            f"{len(result.unchecked):>7} "
-            f"{len(result.exempt):>6} {len(result.page.glued):>5}"
-        )
-    exemptions = [(result.page.path, item) for result in results for item in result.exempt]
-    lines.append(
-        f"{len(results)} pages, {sum(r.total for r in results)} numbers stated, "
-        f"{sum(r.bound for r in results)} bound, "
-        f"{sum(r.pinned for r in results)} pinned by worked arithmetic, "
-        f"{sum(r.evaluated for r in results)} in formulas evaluated with computed values, "
-        f"{sum(r.matched for r in results)} notation numbers matched, "
-        f"{sum(len(r.unchecked) for r in results)} unchecked, {len(exemptions)} exemptions"
+    header = (
+        f"{'page':<30} {'words':>5} {'numbers':>7} {'pinned':>6} {'evaluated':>9} "
+        f"{'matched':>7} {'unchecked':>9} {'checking code':>13}"
     )
-    for path, item in exemptions:
-        lines.append(f"  exempt: {display_path(path)}:{item.line}: {item.text!r}")
+    lines = [header]
+    for result in results:
+        counts, page = result.counts, result.page
+        share = page.checking_characters / max(len(page.source), 1)
+        lines.append(
+            f"{display_path(page.path):<30} {page.prose_words:>5} {len(result.stated):>7} "
+            f"{counts['pinned']:>6} {counts['evaluated']:>9} {counts['matched']:>7} "
+            f"{counts['unchecked']:>9} {share:>12.1%}"
+        )
+    lines.append(
+        "unchecked: integers that may be counts, indices or notation (a decimal, or an integer "
+        "math states as a value, must be checked); checking code: share of the page's source in "
+        "cells removed from the rendered page"
+    )
     return "\n".join(lines)
 
 
 def main(argv: list[str]) -> int:
-    paths = [Path(arg) for arg in argv] or sorted(BOOK.rglob("*.md"))
+    paths = [Path(arg) for arg in argv] or sorted(BOOK.glob("*.md"))
     results = [audit_page(read_page(path)) for path in paths]
     print(report(results))
     for result in results:
-        for finding in result.unchecked:
-            print(finding)
-    return 1 if any(result.unchecked for result in results) else 0
+        for failure in result.failures:
+            print(failure)
+    return 1 if any(result.failures for result in results) else 0
 
 
 if __name__ == "__main__":

@@ -588,7 +588,7 @@ def problems(math_text: str, wheres: list[Where], *, held: bool = True) -> list[
         if wrong:
             return wrong
     for number in find_numbers(math_text, prose=True) if held else ():
-        survivor = _surviving_edit(math_text, number, wheres)
+        survivor = surviving_edit(math_text, number, wheres)
         if survivor is not None:
             found.append(
                 (
@@ -638,7 +638,7 @@ def _show(value) -> str:
     return repr(float(value)) if np.size(value) == 1 else np.array2string(np.asarray(value))
 
 
-def _surviving_edit(math_text: str, number, wheres: list[Where]) -> str | None:
+def surviving_edit(math_text: str, number, wheres: list[Where]) -> str | None:
     """An edit of the number under which the math still holds for every ``where``."""
     start, text = operand(math_text, number)
     for edit in mutations(text):

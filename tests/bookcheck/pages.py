@@ -1,27 +1,16 @@
 """Read a MyST page the way MyST does (markdown-it-py with MyST's own configuration).
 
-A page yields its doctest blocks (fenced code whose first line starts with ``>>>``), the
-pieces of text in which a reader sees numbers: prose, headings, tables, admonitions and other
-directive bodies, figure captions and alt text, and math, and its bound numbers
-(``2.9{=L[0]}``, see conf/_ext/bound_numbers.py). Every piece carries its line in the page
-(1-based), so failures point at the line a writer has to fix.
-
-A binding is replaced, before parsing, by one private-use character right after its number
-(``BOUND_MARK + index``), so a fragment's number followed by such a character is bound to
-``page.bindings[index]``. The values a math's symbols take (``{where s = scores}``, see
-tests/bookcheck/formulas.py) are replaced the same way, by ``WHERE_MARK + index`` for
-``page.wheres[index]``.
+A page yields, in page order, its code (doctest blocks and ``{code-cell}`` cells, nested
+directives included) and the text a reader sees (prose, headings, tables, admonitions and other
+directive bodies, captions and alt text, and math). Every piece carries its 1-based page line
+and the section it belongs to (a section is the text between two headings), so a failure points
+at the line a writer has to fix, and a number is checked against what its own section computes.
 """
 
 from __future__ import annotations
 
 import ast
-import doctest
 import functools
-import importlib.util
-import io
-import re
-import tokenize
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,99 +22,80 @@ from markdown_it.token import Token
 from myst_parser.config.main import MdParserConfig
 from myst_parser.parsers.mdit import create_md_parser
 
-from .numbers import find_numbers
-
 ROOT = Path(__file__).resolve().parents[2]
 CONF_FILE = ROOT / "conf" / "conf.py"
-BINDINGS_FILE = ROOT / "conf" / "_ext" / "bound_numbers.py"
-BOUND_MARK = 0xE000  # start of Unicode's private-use area: never written in a page
-SOURCE_MARK = 0xF0000  # another private-use plane: where a number is in the page's source
-WHERE_MARK = 0x100000  # the last private-use plane: a math's ``{where ...}`` values
-UNLOCATE = dict.fromkeys(range(SOURCE_MARK, SOURCE_MARK + 0xFFFE))
-UNWHERE = dict.fromkeys(range(WHERE_MARK, WHERE_MARK + 0xFFFE))
-# Every mark this module puts in a page's text: shown to a writer, they are dropped.
-UNMARK = dict.fromkeys(range(BOUND_MARK, BOUND_MARK + 6400)) | UNLOCATE | UNWHERE
 
-# Directive bodies that are code, not text. Their numbers are computed, not stated.
+# Directive bodies that are code, not text: their numbers are computed, not stated.
 CODE_DIRECTIVES = {"code-cell", "code-block", "code", "sourcecode", "literalinclude", "raw"}
-MATH_DIRECTIVES = {"math"}
-# Option values a reader sees as text.
-TEXT_OPTIONS = {"caption", "alt", "title"}
+# Directive bodies that are not MyST to read: bibliography options, toctree entries.
+SKIPPED_DIRECTIVES = {"toctree", "bibliography", "eval-rst"}
+TEXT_OPTIONS = {"caption", "alt", "title"}  # option values a reader sees as text
+MATH_TOKENS = {"math_block", "math_block_label", "amsmath"}
+INLINE_MATH = {"math_inline", "math_inline_double"}
+
+
+@dataclass(frozen=True)
+class Math:
+    text: str
+    line: int  # page line of the math's first line
+    section: int
+    label: str | None = None  # a display equation's MyST label: ``$$ ... $$ (label)``
 
 
 @dataclass(frozen=True)
 class Fragment:
-    """A piece of text that a reader sees, with the page line its first character is on."""
+    """A piece of text a reader sees. Math is one fragment per formula."""
 
-    kind: str  # prose, heading, table, math, caption, directive-title
+    kind: str  # prose, heading, table, caption, math
     text: str
     line: int
-    # Math is checked as a whole (tests/bookcheck/arithmetic.py): the math this line is part
-    # of, and where in it this line starts.
-    block: str | None = None
-    offset: int = 0
+    section: int
+    math: Math | None = None
+
+    def line_of(self, offset: int) -> int:
+        return self.line + self.text.count("\n", 0, offset)
 
 
 @dataclass(frozen=True)
-class DoctestBlock:
+class Code:
+    """A doctest block or a code cell, as the page runs them."""
+
+    kind: str  # doctest or cell
     source: str
-    line: int  # page line of the block's first line
+    line: int  # page line of the first line of source
+    section: int
+    tags: tuple[str, ...] = ()
 
-
-@dataclass(frozen=True)
-class Binding:
-    """A number tied to the expression that computes it: ``2.9{=L[0]}``."""
-
-    number: str  # as written, sign included
-    expression: str
-    line: int
-
-
-@dataclass
-class WhereValues:
-    """The values a math's symbols take: ``{where s = scores; y_i = 0}``."""
-
-    entries: str
-    line: int
-    math: str = ""  # the math it is written in, without marks; set once the page is read
-    math_line: int = 0  # the page line that math starts on
+    @property
+    def removed(self) -> bool:
+        return "remove-cell" in self.tags
 
 
 @dataclass
 class Page:
     path: Path
-    doctests: list[DoctestBlock] = field(default_factory=list)
+    source: str
+    code: list[Code] = field(default_factory=list)
     fragments: list[Fragment] = field(default_factory=list)
-    exemptions: list[Fragment] = field(default_factory=list)  # {nocheck} role contents
-    glued: list[Fragment] = field(default_factory=list)  # {glue} insertions of computed output
-    bindings: list[Binding] = field(default_factory=list)
-    wheres: list[WhereValues] = field(default_factory=list)
-    # With ``read_page(..., locate=True)``: the source span of each number a fragment shows.
-    spans: list[tuple[int, int]] = field(default_factory=list)
+    headings: list[str] = field(default_factory=lambda: ["(top of page)"])
+    prose_words: int = 0
 
-    def binding_after(self, text: str, end: int) -> Binding | None:
-        """The binding of the number that ends at ``text[end]``, if it is bound."""
-        if end < len(text) and BOUND_MARK <= ord(text[end]) < BOUND_MARK + len(self.bindings):
-            return self.bindings[ord(text[end]) - BOUND_MARK]
-        return None
+    @property
+    def doctests(self) -> list[Code]:
+        return [code for code in self.code if code.kind == "doctest"]
 
-    def wheres_in(self, math: str) -> list[WhereValues]:
-        """The ``{where ...}`` lists written in this math."""
-        return [
-            self.wheres[ord(char) - WHERE_MARK]
-            for char in math
-            if WHERE_MARK <= ord(char) < WHERE_MARK + len(self.wheres)
-        ]
+    @property
+    def equations(self) -> dict[str, Math]:
+        return {
+            fragment.math.label: fragment.math
+            for fragment in self.fragments
+            if fragment.math is not None and fragment.math.label
+        }
 
-    def source_span(self, text: str, end: int) -> tuple[int, int] | None:
-        """Where in the page's source the number ending at ``text[end]`` is written."""
-        if self.binding_after(text, end) is not None:
-            end += 1
-        while end < len(text) and WHERE_MARK <= ord(text[end]) < WHERE_MARK + len(self.wheres):
-            end += 1  # ``\ln 10{where ...}``: the values, then the number's source mark
-        if end < len(text) and SOURCE_MARK <= ord(text[end]) < SOURCE_MARK + len(self.spans):
-            return self.spans[ord(text[end]) - SOURCE_MARK]
-        return None
+    @property
+    def checking_characters(self) -> int:
+        """Characters of code that only checks: cells removed from the rendered page."""
+        return sum(len(code.source) for code in self.code if code.removed)
 
 
 @functools.cache
@@ -142,225 +112,98 @@ def myst_extensions() -> frozenset[str]:
 
 @functools.cache
 def parser() -> MarkdownIt:
-    config = MdParserConfig(enable_extensions=set(myst_extensions()))
-    return create_md_parser(config, RendererHTML)
+    return create_md_parser(MdParserConfig(enable_extensions=set(myst_extensions())), RendererHTML)
 
 
-@functools.cache
-def _bindings_extension():
-    spec = importlib.util.spec_from_file_location("bound_numbers", BINDINGS_FILE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def binding_syntax():
-    """The regular expression the build uses to strip bindings, from the extension itself."""
-    return _bindings_extension().BINDING
-
-
-def where_syntax():
-    """The regular expression the build uses to strip ``{where ...}`` lists."""
-    return _bindings_extension().WHERE
-
-
-def read_page(path: Path, text: str | None = None, *, locate: bool = False) -> Page:
-    """Read a page. With ``locate``, every number also records where the source writes it
-    (``Page.source_span``), so a test can edit exactly the number a fragment shows."""
-    page = Page(path=path)
+def read_page(path: Path, text: str | None = None) -> Page:
     source = path.read_text(encoding="utf-8") if text is None else text
-    _walk(page, parser().parse(_mark(page, source, locate)), line_offset=0)
-    for fragment in page.fragments:
-        if fragment.kind == "math":
-            for where in page.wheres_in(fragment.block):
-                where.math = fragment.block.translate(UNMARK)
-                where.math_line = fragment.line - fragment.block.count("\n", 0, fragment.offset)
+    page = Page(path=path, source=source)
+    _Reader(page).walk(parser().parse(source), line_offset=0)
     return page
 
 
-def _mark(page: Page, source: str, locate: bool) -> str:
-    """Replace each binding by its mark and, with ``locate``, put a source mark after each
-    number (after its binding mark, if it has one)."""
-    bindings = list(binding_syntax().finditer(source))
-    wheres = list(where_syntax().finditer(source))
-    binding_at = {match.start(): match for match in bindings}
-    where_at = {match.start(): match for match in wheres}
-    inside = [(match.start(), match.end()) for match in bindings + wheres]
-    numbers = []
-    if locate:
-        numbers = [
-            number
-            for number in find_numbers(source, prose=True)
-            if not any(start <= number.start < end for start, end in inside)
-            and not _is_list_marker(source, number)
-        ]
-    number_ending_at = {number.end: number for number in numbers}
-    events = sorted(set(binding_at) | set(where_at) | set(number_ending_at))
-    pieces, position = [], 0
-    for at in events:
-        if at in where_at:  # values for a math's symbols: a mark in the math
-            pieces.append(source[position:at])
-            pieces.append(chr(WHERE_MARK + len(page.wheres)))
-            line = source.count("\n", 0, at) + 1
-            page.wheres.append(WhereValues(where_at[at]["entries"].strip(), line))
-            position = where_at[at].end()
-            if at in number_ending_at:
-                pieces.append(_source_mark(page, number_ending_at[at]))
-        elif at in binding_at:  # a binding: its mark replaces it, the number's source mark follows
-            pieces.append(source[position:at])
-            pieces.append(chr(BOUND_MARK + len(page.bindings)))
-            page.bindings.append(_binding(source, binding_at[at]))
-            position = binding_at[at].end()
-            if at in number_ending_at:
-                pieces.append(_source_mark(page, number_ending_at[at]))
-        else:  # an unbound number: its source mark follows it
-            pieces.append(source[position:at])
-            pieces.append(_source_mark(page, number_ending_at[at]))
-            position = at
-    pieces.append(source[position:])
-    return "".join(pieces)
+class _Reader:
+    def __init__(self, page: Page) -> None:
+        self.page = page
 
+    @property
+    def section(self) -> int:
+        return len(self.page.headings) - 1
 
-# "1. " opening an ordered list item is markup; a mark after its digits would undo the list.
-_LIST_NUMBER = re.compile(r"[ \t>]*\d+[.)](?:[ \t]|$)")
+    def text(self, kind: str, text: str, line: int, math: Math | None = None) -> None:
+        self.page.fragments.append(Fragment(kind, text, line, self.section, math))
 
+    def walk(self, tokens: list[Token], line_offset: int) -> None:
+        kinds: list[str] = []
+        for token in tokens:
+            line = line_offset + (token.map[0] if token.map else 0) + 1
+            if token.type in {"heading_open", "table_open"}:
+                if token.type == "heading_open":
+                    self.page.headings.append("")
+                kinds.append("heading" if token.type == "heading_open" else "table")
+            elif token.type in {"heading_close", "table_close"}:
+                kinds.pop()
+            elif token.type == "inline":
+                kind = kinds[-1] if kinds else "prose"
+                if kind == "heading":
+                    self.page.headings[-1] = token.content
+                self.inline(token, line, kind)
+            elif token.type in MATH_TOKENS:
+                label = token.info.strip() or None if token.type == "math_block_label" else None
+                math = Math(token.content, line + 1, self.section, label)
+                self.text("math", token.content, line + 1, math)
+            elif token.type in {"fence", "colon_fence"}:
+                self.fence(token, line)
+            elif token.type == "html_block":
+                self.text("prose", token.content, line)
 
-def _is_list_marker(source: str, number) -> bool:
-    marker = _LIST_NUMBER.match(source, source.rfind("\n", 0, number.start) + 1)
-    return marker is not None and number.start < marker.end()
+    def inline(self, token: Token, line: int, kind: str) -> None:
+        for child in token.children or []:
+            if child.type in {"softbreak", "hardbreak"}:
+                line += 1
+            elif child.type == "text":
+                self.text(kind, child.content, line)
+                self.page.prose_words += len(child.content.split())
+            elif child.type in INLINE_MATH or (
+                child.type == "myst_role" and child.meta.get("name") == "math"
+            ):
+                self.text("math", child.content, line, Math(child.content, line, self.section))
+                self.page.prose_words += 1
+            elif child.type == "image":
+                alt = "".join(grandchild.content for grandchild in child.children or [])
+                self.text("caption", alt, line)
+            elif child.type in {"code_inline", "myst_role"}:
+                self.page.prose_words += 1
+            if child.type != "text":
+                line += child.content.count("\n")
 
-
-def _source_mark(page: Page, number) -> str:
-    page.spans.append((number.start, number.end))
-    return chr(SOURCE_MARK + len(page.spans) - 1)
-
-
-def _binding(source: str, match) -> Binding:
-    line_start = source.rfind("\n", 0, match.start()) + 1
-    before = source[line_start : match.start()]
-    number = [found for found in find_numbers(before, prose=True) if found.end == len(before)]
-    written = number[-1].text if number else before[-1:]
-    line = source.count("\n", 0, match.start()) + 1
-    return Binding(written, match["expression"].strip(), line)
-
-
-def _walk(page: Page, tokens: list[Token], line_offset: int) -> None:
-    kind_stack: list[str] = []
-    for token in tokens:
-        first_line = line_offset + (token.map[0] if token.map else 0)
-        if token.type in {"heading_open", "table_open"}:
-            kind_stack.append("heading" if token.type == "heading_open" else "table")
-        elif token.type in {"heading_close", "table_close"}:
-            kind_stack.pop()
-        elif token.type == "inline":
-            _inline(page, token, first_line, kind_stack[-1] if kind_stack else "prose")
-        elif token.type in {"math_block", "math_block_label", "amsmath"}:
-            _add_lines(page.fragments, "math", token.content, first_line)
-        elif token.type in {"fence", "colon_fence"}:
-            _fence(page, token, first_line)
-        elif token.type in {"html_block"}:
-            _add_lines(page.fragments, "prose", token.content, first_line)
-
-
-def _inline(page: Page, token: Token, first_line: int, kind: str) -> None:
-    line = first_line
-    for child in token.children or []:
-        if child.type in {"softbreak", "hardbreak"}:
-            line += 1
-        elif child.type == "text":
-            page.fragments.append(Fragment(kind, child.content, line + 1))
-        elif child.type == "math_inline" or child.type == "math_inline_double":
-            page.fragments.append(Fragment("math", child.content, line + 1, child.content))
-        elif child.type == "image":
-            alt = "".join(grandchild.content for grandchild in child.children or [])
-            page.fragments.append(Fragment("caption", alt, line + 1))
-        elif child.type == "myst_role":
-            role = child.meta.get("name", "")
-            fragment = Fragment(kind, child.content, line + 1)
-            if role == "nocheck":
-                page.exemptions.append(fragment)
-            elif role.startswith("glue"):
-                page.glued.append(fragment)
-            elif role == "math":
-                page.fragments.append(Fragment("math", child.content, line + 1, child.content))
-        line += child.content.count("\n") if child.type != "text" else 0
-
-
-def _fence(page: Page, token: Token, first_line: int) -> None:
-    body_line = first_line + 1  # the body starts on the line after the opening fence
-    info = token.info.strip()
-    if not info.startswith("{"):
-        if token.content.lstrip().startswith(">>>"):
-            page.doctests.append(DoctestBlock(token.content.translate(UNLOCATE), body_line + 1))
-            _doctest_comments(page, token.content, body_line + 1)
-        return
-    name, _, argument = info[1:].partition("}")
-    name, argument = name.strip(), argument.strip()
-    options, body, body_line = _split_options(token.content, body_line)
-    if name in CODE_DIRECTIVES:
-        _option_text(page, options, first_line + 1)
+    def fence(self, token: Token, line: int) -> None:
+        body_line = line + 1  # the body starts on the line after the opening fence
+        info = token.info.strip()
+        if not info.startswith("{"):
+            if token.content.lstrip().startswith(">>>"):
+                self.page.code.append(Code("doctest", token.content, body_line, self.section))
+            return
+        name, _, argument = info[1:].partition("}")
+        name, argument = name.strip(), argument.strip()
+        options, body, body_line = split_options(token.content, body_line)
+        for key, value in _walk_options(options):
+            if key in TEXT_OPTIONS and isinstance(value, str):
+                self.text("caption", value, line)
         if name == "code-cell":
-            _code_comments(page, body, body_line + 1)
-        return
-    if argument:
-        page.fragments.append(Fragment("directive-title", argument, first_line + 1))
-    _option_text(page, options, first_line + 1)
-    if name in MATH_DIRECTIVES:
-        _add_lines(page.fragments, "math", body, body_line)
-    elif name in {"figure", "image"}:
-        _walk_caption(page, body, body_line)
-    else:
-        _walk(page, parser().parse(body), line_offset=body_line)
+            tags = tuple(options.get("tags", ())) if isinstance(options, dict) else ()
+            self.page.code.append(Code("cell", body, body_line, self.section, tags))
+        if name in CODE_DIRECTIVES or name in SKIPPED_DIRECTIVES:
+            return
+        if argument and name not in {"solution", "figure", "image"}:  # not a label or a path
+            self.text("heading" if name == "exercise" else "caption", argument, line)
+        if name == "math":
+            self.text("math", body, body_line, Math(body, body_line, self.section))
+        else:
+            self.walk(parser().parse(body), line_offset=body_line - 1)
 
 
-def _doctest_comments(page: Page, content: str, first_line: int) -> None:
-    """A comment in a doctest is prose a reader takes at its word: ``# all scores near 0``."""
-    located = content.split("\n")
-    for example in doctest.DocTestParser().get_examples(content.translate(UNLOCATE)):
-        prompt = example.indent + len(">>> ")
-        for row, column in comments(example.source):
-            line = example.lineno + row
-            page.fragments.append(_comment(located[line], prompt + column, first_line + line, page))
-
-
-def _code_comments(page: Page, code: str, first_line: int) -> None:
-    """A comment in a code cell, like one in a doctest, states what it says."""
-    located = code.split("\n")
-    for row, column in comments(code.translate(UNLOCATE)):
-        page.fragments.append(_comment(located[row], column, first_line + row, page))
-
-
-def comments(code: str) -> Iterator[tuple[int, int]]:
-    """Where Python's tokenizer finds comments: zero-based row and column."""
-    try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(code).readline))
-    except (tokenize.TokenError, SyntaxError):
-        return  # the doctest run or the build reports code that does not parse
-    for token in tokens:
-        if token.type == tokenize.COMMENT:
-            yield token.start[0] - 1, token.start[1]
-
-
-def _comment(line: str, column: int, line_number: int, page: Page) -> Fragment:
-    """The comment starting at ``column`` of the unmarked line, cut from the marked line: a
-    source mark after a number is not a character the tokenizer saw."""
-    seen, position = 0, 0
-    while seen < column:
-        if not SOURCE_MARK <= ord(line[position]) < SOURCE_MARK + 0xFFFE:
-            seen += 1
-        position += 1
-    return Fragment("comment", line[position:], line_number)
-
-
-def _walk_caption(page: Page, body: str, body_line: int) -> None:
-    before = len(page.fragments)
-    _walk(page, parser().parse(body), line_offset=body_line)
-    page.fragments[before:] = [
-        Fragment("caption", fragment.text, fragment.line) for fragment in page.fragments[before:]
-    ]
-
-
-def _split_options(content: str, body_line: int) -> tuple[dict, str, int]:
+def split_options(content: str, body_line: int) -> tuple[dict, str, int]:
     """Separate a directive's options (``:key: value`` lines or a YAML block) from its body."""
     lines = content.splitlines(keepends=True)
     if lines and lines[0].strip() == "---":
@@ -375,15 +218,10 @@ def _split_options(content: str, body_line: int) -> tuple[dict, str, int]:
         if not (stripped.startswith(":") and stripped.count(":") >= 2):
             break
         key, _, value = stripped[1:].partition(":")
-        options[key.strip()] = value.strip()
+        value = value.strip()
+        options[key.strip()] = yaml.safe_load(value) if value.startswith("[") else value
         count += 1
     return options, "".join(lines[count:]), body_line + count
-
-
-def _option_text(page: Page, options: object, line: int) -> None:
-    for key, value in _walk_options(options):
-        if key in TEXT_OPTIONS and isinstance(value, str):
-            page.fragments.append(Fragment("caption", value, line))
 
 
 def _walk_options(options: object) -> Iterator[tuple[str, object]]:
@@ -394,12 +232,3 @@ def _walk_options(options: object) -> Iterator[tuple[str, object]]:
     elif isinstance(options, list):
         for item in options:
             yield from _walk_options(item)
-
-
-def _add_lines(fragments: list[Fragment], kind: str, content: str, first_line: int) -> None:
-    block = content if kind == "math" else None
-    start = 0
-    for index, text in enumerate(content.split("\n")):
-        if text.strip():
-            fragments.append(Fragment(kind, text, first_line + index + 1, block, start))
-        start += len(text) + 1
