@@ -173,7 +173,9 @@ def _equation_failures(page: Page, execution: Execution) -> list[Failure]:
     failures = []
     equations = page.equations
     for label, values in execution.equation_values.items():
-        math = equations[label]
+        math = equations.get(label)
+        if math is None:
+            continue  # run.execute reported the unknown label
         try:
             found = formulas.problems(math.text, _wheres(values), held=False)
         except formulas.FormulaError as error:
