@@ -88,9 +88,10 @@ def test_values_count_only_in_their_own_section(tmp_path):
 
 
 def test_a_removed_cell_states_values_for_its_section(tmp_path):
+    cell = "round(float(np.maximum(0, s[1:] - s[0] + 1).sum()), 1)"
     body = SCORES + (
         "\n## Summary\n\nThe loss was 2.9.\n\n"
-        "```{code-cell} ipython3\n:tags: [remove-cell]\nround(float(np.maximum(0, s[1:] - s[0] + 1).sum()), 1)\n```\n"
+        f"```{{code-cell}} ipython3\n:tags: [remove-cell]\n{cell}\n```\n"
     )
     page = page_from(tmp_path, body)
     assert not failures(page)
@@ -151,7 +152,7 @@ def test_a_chapter_has_at_most_2200_words_of_prose(tmp_path):
 
 def test_an_edit_that_another_value_matches_is_not_caught(tmp_path):
     body = "# P\n\n```pycon\n>>> 2.9, 2.8\n(2.9, 2.8)\n```\n\nThe loss is 2.9.\n"
-    (stated,) = [item for item in audit.audit_page(page_from(tmp_path, body)).stated]
+    (stated,) = list(audit.audit_page(page_from(tmp_path, body)).stated)
     assert stated.how == "matched"
     assert stated.edits_caught == (True, False)  # 2.9 -> 2.0 is caught; 2.8 is matched too
 

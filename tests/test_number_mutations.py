@@ -13,6 +13,7 @@ Expected outputs in doctests need no such test: Python's doctest compares them e
 from __future__ import annotations
 
 import random
+
 import pytest
 
 from tests.bookcheck import audit, plugin, run

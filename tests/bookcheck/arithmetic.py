@@ -10,9 +10,9 @@ part (``\\max(0,\\; -1.7 - 3.2 + 1) = \\max(0,\\; -3.9)`` says ``-1.7 - 3.2 + 1 
 a wrong step stays wrong when a max or a product hides it from the total.
 
 A number in such a chain is *pinned* when changing it (its last digit one up or one down, or
-the sign it is written with) breaks a relation: it cannot be edited without the audit noticing,
-so it needs no binding. A number the chain does not see, such as the ``-3.9`` inside
-``\\max(0,\\; -3.9) = 0``, is not pinned and must be bound like any other stated value.
+the sign it is written with) breaks a relation: it cannot be edited without the audit noticing.
+A number the chain does not see, such as the ``-3.9`` inside ``\\max(0,\\; -3.9) = 0``, is not
+pinned and must be checked like any other stated value (tests/bookcheck/audit.py).
 """
 
 from __future__ import annotations

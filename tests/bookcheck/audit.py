@@ -151,7 +151,11 @@ def _arithmetic_failures(page: Page, fragment: Fragment) -> list[Failure]:
             fragment.line_of(relation.right.start),
             "this worked arithmetic does not hold",
             " ".join(
-                [relation.left.text, "\\approx" if relation.approximate else "=", relation.right.text]
+                [
+                    relation.left.text,
+                    "\\approx" if relation.approximate else "=",
+                    relation.right.text,
+                ]
             ),
         )
         for relation in _arithmetic(fragment.text).wrong

@@ -1,20 +1,21 @@
-"""Formulas checked against the values a page computes.
+"""Labelled equations checked against the values a page computes.
 
 A formula's notation (the 2 of ``W^2``, the 1 of ``\\frac{1}{N}``, the 0 of ``\\max(0, h)``)
-states nothing on its own, so no binding can hold it. What holds it is the formula's meaning:
-evaluated with the values the page's code computes, each relation in it must be true. A writer
-puts the values in the math itself, ``{where s = scores; y_i = 0; \\Delta = 1; L_i = losses[0]}``
-(stripped by the build like number bindings, conf/_ext/bound_numbers.py). Each entry names a
-quantity as the math writes it, then the Python expression that computes it in the namespace
-the page's doctests leave behind. A name can be a symbol (``\\Delta``), a vector the math
-indexes (``s`` for ``s_j``), a function (``\\sigma``), or any piece of the math that no rule
-evaluates (``\\frac{\\partial L_i}{\\partial s_j}``, ``\\operatorname{Var}``). An entry with no
-name, ``{where m = 0.5; = hinge}``, is the value of math that has no relation of its own.
+states nothing on its own. What holds it is the formula's meaning: evaluated with the values the
+page's code computes, each relation in it must be true. A code cell of the page (usually removed
+from the rendered page) ends with a dict from an equation's MyST label to the values of its
+symbols, keyed as the math writes them: ``{"svm-loss": {"L_i": loss, "s": s, "y_i": 0,
+r"\\Delta": 1.0}}``, or a list of such dicts, one per example (tests/bookcheck/run.py). A key
+can be a symbol (``\\Delta``), a vector the math indexes (``s`` for ``s_j``), a function
+(``\\sigma``), or any piece of the math that no rule evaluates
+(``\\frac{\\partial L_i}{\\partial s_j}``); the key ``""`` is the value of math that has no
+relation of its own.
 
-The check then asks of every number in the math whether changing it (last digit up or down, a
-sign flipped) makes some relation false under one of the math's ``where`` lists. A number that
-survives an edit is not checked by those values; the doctest run says so, and the writer picks
-values that tell the formulas apart (a score below the margin as well as one above it).
+The audit then asks of every number in the equation whether changing it (last digit up or down,
+a sign flipped) makes some relation false for one of the examples. A number that no edit
+survives is *evaluated*; one that survives is counted as unchecked notation, and a writer who
+wants it checked picks examples that tell the formulas apart (a score below the margin as well
+as one above it).
 
 The notation read here is the book's: sums over ``\\sum_{i=1}^{N}``, ``\\sum_{j \\ne y_i}``,
 ``\\sum_{i: p_i > 0}``, ``\\sum_k`` or a whole array (``\\sum W^2``); Iverson brackets
@@ -179,7 +180,7 @@ def parse(latex: str) -> Tree:
 
 @dataclass(frozen=True)
 class Where:
-    """One ``{where ...}`` list: each named piece of math with its computed value."""
+    """One example: each named piece of math with its computed value."""
 
     values: dict  # parsed math -> value
     value_of_whole: object = None  # the entry with no name
@@ -195,18 +196,6 @@ class Where:
             else:
                 whole = value
         return cls(values, whole)
-
-
-def split_entries(text: str) -> list[tuple[str, str]]:
-    """``y_i = 0; \\Delta = 1`` as (name, Python expression) pairs; the name may be empty."""
-    entries = []
-    for entry in re.split(r";(?![^(){}\[\]]*[)}\]])", text):
-        if entry.strip():
-            name, equals, expression = entry.partition("=")
-            if not equals or not expression.strip():
-                raise FormulaError(f"`{entry.strip()}` is not `name = expression`")
-            entries.append((name.strip(), expression.strip()))
-    return entries
 
 
 class _Evaluator:
@@ -528,28 +517,6 @@ def evaluate(latex: str, where: Where):
         raise FormulaError(f"`{latex.strip()}` cannot be evaluated: {error}") from None
 
 
-def stated_quantities(math_text: str) -> Callable[[str], bool]:
-    """Whether a ``where`` name is what the math states: one side of its relations, or (the
-    empty name) the math itself."""
-    sides = set()
-    for relation in relations(math_text):
-        for side in (relation.left, relation.right):
-            try:
-                sides.add(parse(side.text))
-            except FormulaError:
-                continue
-
-    def stated(name: str) -> bool:
-        if not name.strip():
-            return True
-        try:
-            return parse(name) in sides
-        except FormulaError:
-            return False
-
-    return stated
-
-
 def _agree(left, right) -> bool:
     left, right = np.asarray(left, dtype=float), np.asarray(right, dtype=float)
     if left.shape != right.shape and left.size != 1 and right.size != 1:
@@ -577,7 +544,7 @@ def _holds(relation: Relation, where: Where) -> bool:
 
 
 def problems(math_text: str, wheres: list[Where], *, held: bool = True) -> list[tuple[int, str]]:
-    """Why the math is not true under its ``where`` lists, or (with ``held``) which of its
+    """Why the math is not true for its examples, or (with ``held``) which of its
     numbers the values leave unchecked, each with where in the math it is; empty when every
     relation holds and every number is held."""
     if not wheres:

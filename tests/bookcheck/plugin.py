@@ -79,7 +79,9 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("number edits caught, by kind")
         for kind in sorted(MUTATIONS_MADE):
             made, caught = MUTATIONS_MADE[kind], MUTATIONS_CAUGHT[kind]
-            terminalreporter.write_line(f"{kind:<16} {caught:>6} of {made:>6} ({caught / made:.0%})")
+            terminalreporter.write_line(
+                f"{kind:<16} {caught:>6} of {made:>6} ({caught / made:.0%})"
+            )
         terminalreporter.write_line(
             "Every edit of a decimal, and of an integer math states as a value, must be caught; "
             "other integers may be counts or notation (README: what the checks do not promise)."

@@ -141,7 +141,9 @@ def _is_equation_values(value: object) -> bool:
         return False
     return all(
         isinstance(values, dict)
-        or (isinstance(values, list | tuple) and values and all(isinstance(v, dict) for v in values))
+        or (
+            isinstance(values, list | tuple) and values and all(isinstance(v, dict) for v in values)
+        )
         for values in value.values()
     )
 
