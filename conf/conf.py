@@ -42,6 +42,7 @@ extensions = [
     "offline_katex",
     "execution_inputs",
     "doctest_cells",
+    "notebook_downloads",
     "hangul_font",
 ]
 
@@ -85,11 +86,11 @@ html_css_files = ["book.css"]
 html_theme_options = {
     "show_toc_level": 2,
     "home_page_in_toc": True,
-    "use_download_button": False,
+    "use_download_button": True,  # the page as a notebook (notebook_downloads.py), or printed
     "use_fullscreen_button": False,
 }
 html_last_updated_fmt = None
-html_copy_source = False
+html_copy_source = True  # the download menu offers each page's MyST source
 html_show_sourcelink = False
 
 # --- API reference ---------------------------------------------------------------------------

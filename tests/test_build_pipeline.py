@@ -31,6 +31,7 @@ def make_book(tmp_path: Path, pages: dict[str, str]) -> Path:
     (tmp_path / "lossref" / "__init__.py").write_text("ANSWER = 41\n")
     book = tmp_path / "book"
     book.mkdir()
+    shutil.copy(ROOT / "book" / "references.bib", book)
     toctree = "\n".join(pages)
     (book / "index.md").write_text(f"# Test book\n\n```{{toctree}}\n{toctree}\n```\n")
     for name, body in pages.items():
@@ -117,3 +118,37 @@ def test_figures_are_identical_across_clean_builds(tmp_path: Path) -> None:
         (image,) = (workdir / "_build" / "html" / "_images").glob("*.svg")
         figures.append(image.read_bytes())
     assert figures[0] == figures[1]
+
+
+DOCTESTS_AND_CELLS = """\
+# Doctests and cells
+
+```pycon
+>>> import lossref
+>>> answer = lossref.ANSWER + 1
+```
+
+```{code-cell} ipython3
+print("the cell sees", answer)
+```
+
+::::{note}
+```pycon
+>>> answer * 2
+84
+```
+::::
+"""
+
+
+def test_code_cells_see_the_doctests_and_a_wrong_output_fails_the_build(tmp_path: Path) -> None:
+    right = make_book(tmp_path / "right", {"shared": DOCTESTS_AND_CELLS})
+    result = build(right)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "the cell sees 42" in (right / "_build" / "html" / "shared.html").read_text()
+
+    wrong = make_book(tmp_path / "wrong", {"shared": DOCTESTS_AND_CELLS.replace("84", "85")})
+    result = build(wrong)
+    assert result.returncode != 0
+    terminal = result.stdout + result.stderr
+    assert "Expected:\n    85\nGot:\n    84" in terminal  # doctest's own report, in the build log

@@ -40,9 +40,12 @@ def _parser(extensions: frozenset[str]) -> MarkdownIt:
     return create_md_parser(MdParserConfig(enable_extensions=set(extensions)), RendererHTML)
 
 
-def doctest_blocks(markdown: str, extensions: frozenset[str]) -> list[tuple[str, int]]:
-    """The ``>>>`` fences in a Markdown text, nested directives included, with the 0-based
-    line each one's body starts on."""
+def doctest_blocks(
+    markdown: str, extensions: frozenset[str], *, top_level_only: bool = False
+) -> list[tuple[str, int, int]]:
+    """The ``>>>`` fences in a Markdown text, with nested directives' unless
+    ``top_level_only``: each one's code, and the 0-based lines its body starts on and its
+    fence ends before."""
     found = []
 
     def walk(text: str, offset: int) -> None:
@@ -51,9 +54,10 @@ def doctest_blocks(markdown: str, extensions: frozenset[str]) -> list[tuple[str,
                 continue
             body = offset + token.map[0] + 1
             if token.info.startswith("{"):  # a directive: its body may hold doctests
-                walk(token.content, body)
+                if not top_level_only:
+                    walk(token.content, body)
             elif token.content.lstrip().startswith(">>>"):
-                found.append((token.content, body))
+                found.append((token.content, body, offset + token.map[1]))
 
     walk(markdown, 0)
     return found
@@ -69,7 +73,7 @@ def with_doctest_cells(notebook, extensions: frozenset[str], path: str):
         lines.append(first_line)
         if cell.cell_type != "markdown":
             continue
-        for source, body in doctest_blocks(cell.source, extensions):
+        for source, body, _ in doctest_blocks(cell.source, extensions):
             line = first_line + body  # 0-based page line of the doctest's first line
             code = RUNNER.format(source=source, name=f"{path}:{line + 1}", line=line)
             cells.append(nbformat.v4.new_code_cell(code, metadata=dict(HIDDEN)))
