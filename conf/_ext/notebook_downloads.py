@@ -94,9 +94,9 @@ def reader_notebook(executed, extensions: frozenset[str], title: str):
         tags = cell.metadata.get("tags", [])
         if cell.cell_type == "markdown":
             cells += _split_markdown(cell.source, extensions)
-        elif cell.cell_type != "code" or cell.metadata.get("doctest_cells"):
-            continue
-        elif "remove-cell" in tags:
+        elif (
+            cell.cell_type != "code" or cell.metadata.get("doctest_cells") or "remove-cell" in tags
+        ):
             continue
         elif "remove-input" in tags:
             cells += _outputs_as_markdown(cell, f"cell{number}")
