@@ -7,6 +7,7 @@ python3 -m nox -s serve       # live preview on http://127.0.0.1:8000
 python3 -m nox -s lint        # ruff
 python3 -m nox -s bench       # timings and sizes, printed
 python3 -m nox -s frameworks  # lossref against PyTorch, scikit-learn and SciPy
+python3 -m nox -s pdf         # the whole book as _build/pdf/loss-functions.pdf
 """
 
 from __future__ import annotations
@@ -37,9 +38,14 @@ def build_html(session: nox.Session, *extra: str) -> None:
     )
 
 
-def ensure_chromium(session: nox.Session) -> None:
-    """The browser test drives Debian's chromium; install it when it is missing and we may."""
-    if shutil.which("chromium"):
+# Debian's packages the tests drive: the browser (browser test, PDF) and pdftotext (PDF test).
+DEBIAN_TOOLS = {"chromium": "chromium", "pdftotext": "poppler-utils"}
+
+
+def ensure_debian_tools(session: nox.Session) -> None:
+    """Install the Debian packages the tests need when they are missing and we may."""
+    missing = [package for command, package in DEBIAN_TOOLS.items() if not shutil.which(command)]
+    if not missing:
         return
     if sys.platform == "linux" and hasattr(os, "geteuid") and os.geteuid() == 0:
         session.run("apt-get", "update", "-qq", external=True)
@@ -48,14 +54,14 @@ def ensure_chromium(session: nox.Session) -> None:
             "install",
             "-y",
             "-qq",
-            "chromium",
+            "--no-install-recommends",
+            *missing,
             external=True,
             env={"DEBIAN_FRONTEND": "noninteractive"},
         )
     else:
-        session.error(
-            "The browser test needs Debian's chromium: run `sudo apt-get install chromium`."
-        )
+        packages = " ".join(missing)
+        session.error(f"The tests need Debian's {packages}: run `sudo apt-get install {packages}`.")
 
 
 @nox.session(python=PYTHON)
@@ -75,10 +81,11 @@ def doctest(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
-    """Everything but the framework comparisons: build, then unit, property, doctest, audit
-    and browser tests."""
-    ensure_chromium(session)
+    """Everything but the framework comparisons: build the PDF and the site, then unit,
+    property, doctest, audit, notebook, PDF and browser tests."""
+    ensure_debian_tools(session)
     session.install("-e", ".[test]")
+    session.run("python", "conf/_ext/pdf_edition.py")
     build_html(session)
     session.run("pytest", "--ignore=tests/frameworks", *session.posargs)
 
@@ -122,17 +129,30 @@ def serve(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def pdf(session: nox.Session) -> None:
+    """Print the whole book to _build/pdf/loss-functions.pdf with Chromium, then rebuild the
+    HTML so the site links the PDF."""
+    ensure_debian_tools(session)
+    session.install("-e", ".[test]")
+    session.run("python", "conf/_ext/pdf_edition.py")
+    build_html(session)
+
+
+@nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    """Ruff: lint and format check."""
-    session.install("ruff")
+    """Ruff, and the CI and publishing files checked against their schemas."""
+    session.install("ruff", "check-jsonschema")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+    workflows = sorted(str(path) for path in (ROOT / ".github" / "workflows").glob("*.yml"))
+    session.run("check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows)
+    session.run("check-jsonschema", "--builtin-schema", "vendor.readthedocs", ".readthedocs.yaml")
 
 
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
     """Print build times, site sizes and lossref's speed against PyTorch (asserts nothing)."""
-    ensure_chromium(session)
+    ensure_debian_tools(session)
     session.install(TORCH, "-e", ".[test]")
     session.run("python", "benchmarks/bench_losses.py")
     session.run("python", "benchmarks/bench_build.py")

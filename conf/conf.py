@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 CONF_DIR = Path(__file__).resolve().parent
 ROOT = CONF_DIR.parent
@@ -44,6 +45,10 @@ extensions = [
     "doctest_cells",
     "notebook_downloads",
     "hangul_font",
+    "site_identity",
+    "pdf_edition",
+    "notfound.extension",
+    "sphinx_last_updated_by_git",
 ]
 
 exclude_patterns = ["_build", "**.ipynb_checkpoints", "README.md", "_template.md"]
@@ -89,9 +94,38 @@ html_theme_options = {
     "use_download_button": True,  # the page as a notebook (notebook_downloads.py), or printed
     "use_fullscreen_button": False,
 }
-html_last_updated_fmt = None
+html_last_updated_fmt = "%Y-%m-%d"  # each page's last commit (sphinx-last-updated-by-git)
 html_copy_source = True  # the download menu offers each page's MyST source
 html_show_sourcelink = False
+
+# --- Publishing -----------------------------------------------------------------------------
+# The settings a fork changes (or sets in the environment, as the GitHub workflow does). With
+# REPOSITORY_URL set, the pages get repository, issue and edit buttons and the footer links the
+# commit; with BASE_URL set (where the site is served), a sitemap and Open Graph tags. Empty
+# means absent: the book never points at an address nobody gave it.
+REPOSITORY_URL = os.environ.get("BOOK_REPOSITORY_URL", "")
+BASE_URL = os.environ.get("BOOK_BASE_URL", "")
+
+repository_url = REPOSITORY_URL  # site_identity.py links the commit in the footer
+if REPOSITORY_URL:
+    html_theme_options |= {
+        "repository_url": REPOSITORY_URL,
+        "repository_branch": "main",
+        "path_to_docs": "book",
+        "use_repository_button": True,
+        "use_issues_button": True,
+        "use_edit_page_button": True,
+    }
+if BASE_URL:
+    html_baseurl = BASE_URL.rstrip("/") + "/"
+    extensions += ["sphinx_sitemap", "sphinxext.opengraph"]
+    sitemap_url_scheme = "{link}"
+    sitemap_excludes = ["search.html", "genindex.html", "404.html"]
+    ogp_site_url = html_baseurl
+    ogp_site_name = "Loss Functions"
+    ogp_social_cards = {"enable": False}  # generated preview images: not worth a font download
+# The 404 page's links are absolute: they start at the site's root on its host.
+notfound_urls_prefix = urlsplit(BASE_URL).path.rstrip("/") + "/" if BASE_URL else "/"
 
 # --- API reference ---------------------------------------------------------------------------
 autodoc_typehints = "none"  # numpydoc's Parameters section already states every type

@@ -1,0 +1,56 @@
+"""The PDF edition has every chapter, with its worked numbers, as text a reader can search.
+
+Needs ``_build/pdf/loss-functions.pdf`` (``nox -s pdf``, or the tests session) and Debian's
+pdftotext (poppler-utils).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.bookcheck import audit
+from tests.bookcheck.pages import read_page
+
+ROOT = Path(__file__).resolve().parents[1]
+PDF = ROOT / "_build" / "pdf" / "loss-functions.pdf"
+CHAPTERS = sorted(
+    path
+    for path in (ROOT / "book").glob("*.md")
+    if not path.stem.startswith("_") and path.stem not in audit.REFERENCE_PAGES
+)
+
+
+@pytest.fixture(scope="module")
+def pdf_text() -> str:
+    if not PDF.is_file():
+        pytest.fail(f"{PDF} was not printed: run `nox -s pdf` first")
+    if shutil.which("pdftotext") is None:
+        pytest.fail("pdftotext is missing: apt-get install poppler-utils")
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(PDF), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return re.sub(r"\s+", " ", text)
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=[path.stem for path in CHAPTERS])
+def test_each_chapter_is_in_the_pdf_with_a_worked_number(path, pdf_text):
+    page = read_page(path)
+    title = re.sub(r"[`*$]", "", page.headings[1])
+    assert re.sub(r"\s+", " ", title) in pdf_text
+    worked = [
+        fragment
+        for fragment in page.fragments
+        if fragment.kind == "prose" and re.search(r"\d\.\d", fragment.text)
+    ]
+    assert worked, f"{path.name} states no decimal in its prose"
+    number = re.search(r"\d+\.\d+", worked[0].text).group()
+    assert number in pdf_text, f"{number} from {path.name}:{worked[0].line} is not in the PDF"
+
+
+def test_korean_text_survives_printing(pdf_text):
+    assert re.search("[\uac00-\ud7a3]", pdf_text), "no Hangul syllable in the PDF's text"
