@@ -83,6 +83,6 @@ def pytest_terminal_summary(terminalreporter):
                 f"{kind:<16} {caught:>6} of {made:>6} ({caught / made:.0%})"
             )
         terminalreporter.write_line(
-            "Every edit of a decimal, and of an integer math states as a value, must be caught; "
-            "other integers may be counts or notation (README: what the checks do not promise)."
+            "Every edit of a decimal must be caught; an integer may be a count or notation, or "
+            "collide with another small integer (README: what the checks do not promise)."
         )

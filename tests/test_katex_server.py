@@ -1,0 +1,97 @@
+"""The KaTeX render server starts on its unix socket without a refused connection, even on a
+loaded machine (conf/_ext/offline_katex.py).
+
+node creates the socket file a moment before it listens on it; sphinxcontrib-katex connected
+as soon as the file existed, and under load it caught that moment ("Connection refused"). The
+build's server retries until node listens. This starts it many times while busy processes
+keep every core occupied, and renders a formula through each one. (Its speed, the reason for
+the unix socket, is a figure of ``nox -s bench``, not a test.)
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sphinxcontrib.katex
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "conf" / "_ext"))
+import offline_katex  # noqa: E402  (conf/_ext is importable only from here)
+
+STARTS = 30
+FORMULA = {"latex": r"\ell(s, y) = -\log \frac{e^{s_y}}{\sum_j e^{s_j}}", "katex_options": {}}
+
+
+@pytest.fixture
+def busy_cores() -> Iterator[None]:
+    """Two spinning processes per core, for the duration of the test."""
+    spinners = [
+        subprocess.Popen([sys.executable, "-c", "while True: pass"])
+        for _ in range(2 * (os.cpu_count() or 1))
+    ]
+    try:
+        yield
+    finally:
+        for spinner in spinners:
+            spinner.kill()
+            spinner.wait()
+
+
+@pytest.fixture
+def node(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The node the build uses, and the KaTeX that ships with sphinxcontrib-katex.
+    monkeypatch.setattr(sphinxcontrib.katex, "NODEJS_BINARY", str(offline_katex.NODE))
+    monkeypatch.setattr(offline_katex.KaTeXServer, "katex_path", None)
+
+
+@pytest.fixture
+def rundir() -> Iterator[Path]:
+    # Short: a unix socket's path must fit in 108 bytes.
+    folder = Path(tempfile.mkdtemp(prefix="katex-"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def start(rundir: Path) -> offline_katex.KaTeXServer:
+    rundir.mkdir(exist_ok=True)
+    process, sock = offline_katex.KaTeXServer.start_server_process(rundir, timeout=5.0)
+    return offline_katex.KaTeXServer(rundir, process, sock)
+
+
+@pytest.mark.usefixtures("node", "busy_cores")
+def test_server_starts_and_renders_under_load(rundir: Path) -> None:
+    for attempt in range(STARTS):
+        server = start(rundir / str(attempt))
+        assert server.sock.family == socket.AF_UNIX
+        try:
+            response = server.render(FORMULA, timeout=60)
+        finally:
+            server.terminate()
+        assert 'class="katex"' in response.get("html", ""), response
+        assert not (rundir / str(attempt)).exists(), "terminate() removes the server's folder"
+
+
+@pytest.mark.usefixtures("node")
+def test_a_server_that_dies_is_reported_not_waited_for(
+    rundir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sphinxcontrib.katex, "NODEJS_BINARY", shutil.which("false") or "false")
+    with pytest.raises(sphinxcontrib.katex.KaTeXError, match="exited with code 1"):
+        start(rundir)
+
+
+def test_the_build_uses_this_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    """render_latex() finds the server class in the package's module; the build replaces it."""
+    for name in ("KaTeXServer", "NODEJS_BINARY"):  # restored after the test
+        monkeypatch.setattr(sphinxcontrib.katex, name, getattr(sphinxcontrib.katex, name))
+    monkeypatch.setattr(offline_katex, "unpack_from_npm", lambda *args: None)
+    config = type("Config", (), {"npm_vendor_dir": "", "html_static_path": []})()
+    offline_katex._use_local_katex(None, config)
+    assert sphinxcontrib.katex.KaTeXServer is offline_katex.KaTeXServer
