@@ -59,8 +59,19 @@ def _link_pdf(app: Sphinx, pagename: str, templatename, context: dict, doctree) 
             )
 
 
+def _html_visitors_for_single_page(app: Sphinx) -> None:
+    """Extensions register their nodes' HTML visitors for the ``html`` builder only (myst-nb's
+    hidden-cell node, for one); the single-page builder writes the same HTML."""
+    if app.builder.name != "singlehtml":
+        return
+    handlers = app.registry.translation_handlers
+    for node, visitors in handlers.get("html", {}).items():
+        handlers.setdefault("singlehtml", {}).setdefault(node, visitors)
+
+
 def setup(app: Sphinx) -> dict[str, object]:
     app.connect("builder-inited", lambda app: _copy_pdf(app, app.config))
+    app.connect("builder-inited", _html_visitors_for_single_page)
     # After the theme fills its download menu (priority 501).
     app.connect("html-page-context", _link_pdf, priority=600)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
