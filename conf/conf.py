@@ -101,9 +101,6 @@ html_last_updated_fmt = "%Y-%m-%d"  # each page's last commit (sphinx-last-updat
 suppress_warnings = ["git.subprocess_error"]
 html_copy_source = True  # the download menu offers each page's MyST source
 html_show_sourcelink = False
-# Each page loads only the assets it uses: icons drawn at build time, no search index outside
-# search.html, the Korean font only where there is Korean.
-extensions += ["lean_pages"]
 
 # --- Publishing -----------------------------------------------------------------------------
 # The settings a fork changes (or sets in the environment, as the GitHub workflow does). With

@@ -23,7 +23,7 @@ import pytest
 import sphinxcontrib.katex
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "conf" / "_ext"))
-import offline_katex  # noqa: E402  (conf/_ext is importable only from here)
+import offline_katex
 
 STARTS = 30
 FORMULA = {"latex": r"\ell(s, y) = -\log \frac{e^{s_y}}{\sum_j e^{s_j}}", "katex_options": {}}

@@ -34,14 +34,14 @@ def pdf_text() -> str:
     text = subprocess.run(
         ["pdftotext", "-enc", "UTF-8", str(PDF), "-"], capture_output=True, text=True, check=True
     ).stdout
-    return re.sub(r"\s+", " ", text)
+    return re.sub(r"\s+", "", text)  # lines break anywhere: compare without whitespace
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=[path.stem for path in CHAPTERS])
 def test_each_chapter_is_in_the_pdf_with_a_worked_number(path, pdf_text):
     page = read_page(path)
     title = re.sub(r"[`*$]", "", page.headings[1])
-    assert re.sub(r"\s+", " ", title) in pdf_text
+    assert re.sub(r"\s+", "", title) in pdf_text
     worked = [
         fragment
         for fragment in page.fragments

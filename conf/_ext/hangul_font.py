@@ -29,6 +29,7 @@ STYLESHEET = "hangul/hangul.css"
 # The numbered slices hold the Korean glyphs; the latin, cyrillic and vietnamese ones are left
 # to the theme's own fonts.
 _SLICE = re.compile(r"noto-sans-kr-\d+-400-normal\.woff2")
+CJK_START = 0x3000  # CJK punctuation, Hangul jamo and syllables, ideographs, full-width forms
 
 
 def _font_file(name: str) -> str | None:
@@ -43,7 +44,7 @@ def _characters_used(srcdir: Path) -> set[int]:
         ord(char)
         for page in srcdir.rglob("*.md")
         for char in page.read_text(encoding="utf-8")
-        if ord(char) > 0x2FFF  # CJK and Hangul start above U+3000
+        if ord(char) >= CJK_START
     }
 
 
@@ -65,14 +66,21 @@ def _slices_for(stylesheet: str, used: set[int]) -> list[tuple[str, str]]:
             for token in declarations.get("src", [])
             if token.type == "url" and _SLICE.fullmatch(Path(token.value).name)
         ]
+        # A slice also covers common punctuation and symbols (dashes, arrows, ellipses): the
+        # font is declared for its CJK part only, so other text keeps the theme's fonts and a
+        # page without Korean downloads no slice.
         ranges = [
-            (token.start, token.end)
+            (max(token.start, CJK_START), token.end)
             for token in declarations.get("unicode-range", [])
-            if token.type == "unicode-range"
+            if token.type == "unicode-range" and token.end >= CJK_START
         ]
         if files and any(start <= code <= end for code in used for start, end in ranges):
-            chosen.append((files[0], tinycss2.serialize(declarations["unicode-range"]).strip()))
+            chosen.append((files[0], ", ".join(_range_text(*span) for span in ranges)))
     return chosen
+
+
+def _range_text(start: int, end: int) -> str:
+    return f"U+{start:X}" if start == end else f"U+{start:X}-{end:X}"
 
 
 def _serve_hangul(app: Sphinx, config: Config) -> None:
@@ -81,7 +89,7 @@ def _serve_hangul(app: Sphinx, config: Config) -> None:
         unpack_from_npm(f"{PACKAGE}@{VERSION}", vendor, _font_file)
     used = _characters_used(Path(app.srcdir))
     slices = _slices_for((vendor / "400.css").read_text(encoding="utf-8"), used)
-    key = hashlib.sha256(repr(sorted(name for name, _ in slices)).encode()).hexdigest()[:12]
+    key = hashlib.sha256(repr(sorted(slices)).encode()).hexdigest()[:12]
     static = vendor.with_name(f"hangul-static-{key}")
     if not (static / STYLESHEET).is_file():
         staging = static.with_name(static.name + ".partial")
