@@ -33,8 +33,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from . import arithmetic
-from .numbers import Number, as_decimal, find_numbers
+from tests.bookcheck import arithmetic
+from tests.bookcheck.numbers import Number, as_decimal, find_numbers
+
 from .pages import ROOT, UNMARK, Fragment, Page, comments, read_page
 
 BOOK = ROOT / "book"

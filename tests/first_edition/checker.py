@@ -5,7 +5,7 @@ from __future__ import annotations
 import doctest
 import re
 
-from .numbers import find_numbers, rounds_to
+from tests.bookcheck.numbers import find_numbers, rounds_to
 
 _WHITESPACE = re.compile(r"\s+")
 

@@ -6,14 +6,18 @@ from __future__ import annotations
 import ast
 import doctest
 import numbers
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from . import formulas
+from tests.bookcheck import formulas
+from tests.bookcheck.arithmetic import relations
+from tests.bookcheck.numbers import as_decimal, rounds_to
+
 from .checker import RoundingOutputChecker
-from .numbers import as_decimal, rounds_to
 from .pages import Binding, Page, WhereValues
 
 OPTIONFLAGS = doctest.NORMALIZE_WHITESPACE
@@ -151,8 +155,8 @@ def formula_failures(
         read, line = [], lists[0].math_line
         for where in lists:
             try:
-                entries = formulas.split_entries(where.entries)
-                stated = formulas.stated_quantities(math)
+                entries = split_entries(where.entries)
+                stated = stated_quantities(math)
                 read.append(formulas.Where.read(_computed(entries, stated, namespace)))
             except Exception as error:  # the page's to fix: report, don't crash
                 failures.append(Failure(path, where.line, where.entries, str(error), "where: "))
@@ -182,3 +186,38 @@ def _computed(entries: list[tuple[str, str]], stated, namespace: dict) -> list[t
         except Exception as error:
             raise ValueError(f"`{expression}` raised {type(error).__name__}: {error}") from None
     return values
+
+
+# How the first edition's ``{where ...}`` lists are read.
+def split_entries(text: str) -> list[tuple[str, str]]:
+    """``y_i = 0; \\Delta = 1`` as (name, Python expression) pairs; the name may be empty."""
+    entries = []
+    for entry in re.split(r";(?![^(){}\[\]]*[)}\]])", text):
+        if entry.strip():
+            name, equals, expression = entry.partition("=")
+            if not equals or not expression.strip():
+                raise formulas.FormulaError(f"`{entry.strip()}` is not `name = expression`")
+            entries.append((name.strip(), expression.strip()))
+    return entries
+
+
+def stated_quantities(math_text: str) -> Callable[[str], bool]:
+    """Whether a ``where`` name is what the math states: one side of its relations, or (the
+    empty name) the math itself."""
+    sides = set()
+    for relation in relations(math_text):
+        for side in (relation.left, relation.right):
+            try:
+                sides.add(formulas.parse(side.text))
+            except formulas.FormulaError:
+                continue
+
+    def stated(name: str) -> bool:
+        if not name.strip():
+            return True
+        try:
+            return formulas.parse(name) in sides
+        except formulas.FormulaError:
+            return False
+
+    return stated

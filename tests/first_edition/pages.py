@@ -33,7 +33,7 @@ from markdown_it.token import Token
 from myst_parser.config.main import MdParserConfig
 from myst_parser.parsers.mdit import create_md_parser
 
-from .numbers import find_numbers
+from tests.bookcheck.numbers import find_numbers
 
 ROOT = Path(__file__).resolve().parents[2]
 CONF_FILE = ROOT / "conf" / "conf.py"
