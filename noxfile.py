@@ -92,7 +92,7 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def frameworks(session: nox.Session) -> None:
-    """Check lossref against PyTorch, scikit-learn and SciPy, conventions and all."""
+    """Check lossref against PyTorch, jax/optax, Keras 3, scikit-learn and SciPy."""
     session.install(TORCH, "-e", ".[frameworks]")
     # The book checks in the root conftest need the docs stack; this session does not.
     session.run(
@@ -100,7 +100,7 @@ def frameworks(session: nox.Session) -> None:
         "--confcutdir=tests/frameworks",
         "tests/frameworks",
         *session.posargs,
-        env={"LOSSREF_FRAMEWORKS": "1"},
+        env={"LOSSREF_FRAMEWORKS": "1", "KERAS_BACKEND": "jax"},
     )
 
 

@@ -71,6 +71,14 @@ SPECS = {
         {"predictions": P, "targets": T},
         {"predictions": "matrix", "targets": "matrix"},
     ),
+    # the robust regression losses; delta, beta and tau: tests/test_robust_regression.py
+    **{
+        name: (
+            {"predictions": P, "targets": T},
+            {"predictions": "matrix", "targets": "matrix", "reduction": "reduction"},
+        )
+        for name in ("mean_absolute_error", "huber_loss", "smooth_l1_loss", "pinball_loss")
+    },
     "l2_penalty": ({"weights": W}, {"weights": "weights"}),
     "l1_penalty": ({"weights": W}, {"weights": "weights"}),
     "elastic_net_penalty": (
@@ -121,6 +129,10 @@ for _name in list(SPECS):
         "kl_divergence",
         "squared_error",
         "mean_squared_error",
+        "mean_absolute_error",
+        "huber_loss",
+        "smooth_l1_loss",
+        "pinball_loss",
         "l2_penalty",
         "l1_penalty",
         "elastic_net_penalty",
