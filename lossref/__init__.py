@@ -19,7 +19,7 @@ Conventions shared by all functions:
   have more than two dimensions raise ``ValueError`` (penalties accept
   weights of any shape).
 * Rows of probabilities must lie in [0, 1] and sum to 1 within an absolute
-  tolerance of ``max(1e-6, C * eps)``, ``eps`` being the machine epsilon of
+  tolerance of ``max(1e-4, C * eps)``, ``eps`` being the machine epsilon of
   the input's float dtype.
 * Nothing warns: a genuinely infinite loss (probability 0 on the true class)
   and a finite result beyond the float64 range (about 1.8e308) are returned

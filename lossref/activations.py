@@ -244,9 +244,9 @@ def logsumexp(x: ArrayLike, axis: int = -1) -> float | np.ndarray:
     Examples
     --------
     >>> from lossref import logsumexp
-    >>> logsumexp([1.0, 2.0, 3.0])
+    >>> round(logsumexp([1.0, 2.0, 3.0]), 4)
     3.4076
-    >>> logsumexp([1000.0, 1000.0])
+    >>> round(logsumexp([1000.0, 1000.0]), 4)
     1000.6931
     >>> logsumexp([[0.0, 0.0], [1e4, -1e4]]).tolist()
     [0.6931471805599453, 10000.0]
@@ -311,7 +311,7 @@ def log_softmax(x: ArrayLike, axis: int = -1) -> np.ndarray:
     >>> from lossref import log_softmax
     >>> log_softmax([1.0, 2.0, 3.0]).round(4).tolist()
     [-2.4076, -1.4076, -0.4076]
-    >>> float(log_softmax([0.0, -100.0])[0])
+    >>> print(f"{log_softmax([0.0, -100.0])[0]:.3g}")
     -3.72e-44
     """
     arr, rows, ax = _score_rows(x, axis)
@@ -427,7 +427,7 @@ def sigmoid(x: ArrayLike) -> float | np.ndarray:
     0.5
     >>> sigmoid([-1e4, 2.0, 1e4]).round(4).tolist()
     [0.0, 0.8808, 1.0]
-    >>> sigmoid(-40.0)
+    >>> print(f"{sigmoid(-40.0):.3e}")
     4.248e-18
     """
     arr = as_float_array(x, "x", ndims=(0, 1, 2))
@@ -472,11 +472,11 @@ def log_sigmoid(x: ArrayLike) -> float | np.ndarray:
     Examples
     --------
     >>> from lossref import log_sigmoid
-    >>> log_sigmoid(0.0)
+    >>> round(log_sigmoid(0.0), 4)
     -0.6931
     >>> log_sigmoid(-1e4)
     -10000.0
-    >>> log_sigmoid(50.0)
+    >>> print(f"{log_sigmoid(50.0):.4e}")
     -1.9287e-22
     """
     arr = as_float_array(x, "x", ndims=(0, 1, 2))

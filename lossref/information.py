@@ -3,7 +3,8 @@
 Both functions work row-wise and have no ``reduction`` argument: a single
 distribution of shape (C,) gives a Python float and a batch of shape (N, C)
 gives an array of shape (N,) with one value per row.  Their gradients are the
-per-row partial derivatives with respect to the first argument.
+per-row partial derivatives with respect to the first argument, which for the
+divergence is the prediction (``kl_divergence(probs, targets)``), as in every loss.
 """
 
 from __future__ import annotations
@@ -70,11 +71,11 @@ def _kl_terms(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     return terms
 
 
-def _check_pair(p, q):
-    p_arr = check_probabilities(p, "p")
-    q_arr = check_probabilities(q, "q")
-    check_same_shape(p_arr, q_arr, "p", "q")
-    return p_arr, q_arr
+def _check_pair(probs, targets):
+    q_arr = check_probabilities(probs, "probs")
+    t_arr = check_probabilities(targets, "targets")
+    check_same_shape(q_arr, t_arr, "probs", "targets")
+    return q_arr, t_arr
 
 
 def entropy(p: ArrayLike, *, base: float = math.e) -> float | np.ndarray:
@@ -88,7 +89,7 @@ def entropy(p: ArrayLike, *, base: float = math.e) -> float | np.ndarray:
     ----------
     p : array_like, shape (C,) or (N, C)
         A distribution, or N distributions as rows; entries in [0, 1], rows
-        summing to 1 (absolute tolerance ``max(1e-6, C * eps)``).
+        summing to 1 (absolute tolerance ``max(1e-4, C * eps)``).
     base : float, default math.e
         Base of the logarithm (``math.e``: nats, ``2``: bits, ``10``).
 
@@ -127,7 +128,7 @@ def entropy(p: ArrayLike, *, base: float = math.e) -> float | np.ndarray:
     >>> from lossref import entropy
     >>> entropy([0.5, 0.5], base=2)
     1.0
-    >>> entropy([0.25, 0.25, 0.25, 0.25])
+    >>> round(entropy([0.25, 0.25, 0.25, 0.25]), 4)
     1.3863
     >>> entropy([[1.0, 0.0], [0.5, 0.5]], base=2).tolist()
     [0.0, 1.0]
@@ -191,25 +192,34 @@ def entropy_grad(p: ArrayLike, *, base: float = math.e) -> np.ndarray:
     return grad
 
 
-def kl_divergence(p: ArrayLike, q: ArrayLike, *, base: float = math.e) -> float | np.ndarray:
-    r"""Kullback-Leibler divergence :math:`D(p \,\|\, q)` (row-wise).
+def kl_divergence(
+    probs: ArrayLike, targets: ArrayLike, *, base: float = math.e
+) -> float | np.ndarray:
+    r"""Kullback-Leibler divergence of the predicted from the target distribution (row-wise).
+
+    With :math:`q` = ``probs`` (the prediction) and :math:`t` = ``targets``,
 
     .. math::
 
-        D(p \,\|\, q) = \sum_c p_c \log_b \frac{p_c}{q_c}
-        = \frac{1}{\ln b} \sum_c \Bigl(p_c \ln \frac{p_c}{q_c} - p_c + q_c\Bigr),
+        D(t \,\|\, q) = \sum_c t_c \log_b \frac{t_c}{q_c}
+        = \frac{1}{\ln b} \sum_c \Bigl(t_c \ln \frac{t_c}{q_c} - t_c + q_c\Bigr),
 
     with :math:`0 \log(0/q) = 0`; it is :math:`+\infty` when some
-    :math:`q_c = 0 < p_c`.  The second form equals the first for normalised
+    :math:`q_c = 0 < t_c`.  The second form equals the first for normalised
     rows and is what is evaluated: every term is :math:`\ge 0`.
+
+    The prediction comes first, as in every lossref loss (``cross_entropy(probs,
+    targets)``) and in PyTorch's ``kl_div(input, target)``; the divergence is
+    measured *from* the targets, so ``kl_divergence(q, t) = cross_entropy(q, t)
+    - entropy(t)``.
 
     Parameters
     ----------
-    p : array_like, shape (C,) or (N, C)
-        The reference ("true") distribution(s); rows in [0, 1] summing to 1
-        (absolute tolerance ``max(1e-6, C * eps)``).
-    q : array_like, same shape as ``p``
-        The approximating distribution(s).
+    probs : array_like, shape (C,) or (N, C)
+        The predicted (approximating) distribution(s) :math:`q`; rows in
+        [0, 1] summing to 1 (absolute tolerance ``max(1e-4, C * eps)``).
+    targets : array_like, same shape as ``probs``
+        The target ("true") distribution(s) :math:`t`, rows as for ``probs``.
     base : float, default math.e
         Base of the logarithm (``math.e``: nats, ``2``: bits, ``10``).
 
@@ -218,7 +228,7 @@ def kl_divergence(p: ArrayLike, q: ArrayLike, *, base: float = math.e) -> float 
     float or ndarray
         A Python float for one pair of distributions, an array of shape (N,)
         for a batch (one divergence per row).  There is no reduction argument.
-        The result is never negative, and exactly 0 when ``p == q``.
+        The result is never negative, and exactly 0 when ``probs == targets``.
 
     Raises
     ------
@@ -235,25 +245,17 @@ def kl_divergence(p: ArrayLike, q: ArrayLike, *, base: float = math.e) -> float 
 
     Notes
     -----
-    The literal sum :math:`\sum p \log(p/q)` cancels catastrophically when
-    :math:`q \approx p`.  Here each term
-    :math:`p \log(p/q) - p + q \ge 0` (the generalised, or I-, divergence) is
-    computed to a few ulps: with :math:`z = (q - p)/(q + p)` it equals
-    :math:`\frac{(q-p)^2}{q+p}\bigl(1 - z(1-z)\,\frac{\operatorname{atanh} z
+    The literal sum :math:`\sum t \log(t/q)` cancels catastrophically when
+    :math:`q \approx t`.  Here each term
+    :math:`t \log(t/q) - t + q \ge 0` (the generalised, or I-, divergence) is
+    computed to a few ulps: with :math:`z = (q - t)/(q + t)` it equals
+    :math:`\frac{(q-t)^2}{q+t}\bigl(1 - z(1-z)\,\frac{\operatorname{atanh} z
     - z}{z^3}\bigr)`, evaluated by a series for :math:`|z| \le 1/2`.  The
     result thus has a relative error of a few machine epsilons with respect to
-    :math:`\sum_c (p_c \ln(p_c/q_c) - p_c + q_c)`, even for divergences as
+    :math:`\sum_c (t_c \ln(t_c/q_c) - t_c + q_c)`, even for divergences as
     small as 1e-30.  For rows that sum to 1 only up to rounding, this differs
-    from the literal :math:`\sum p \log(p/q)` by :math:`\sum_c (q_c - p_c)`,
+    from the literal :math:`\sum t \log(t/q)` by :math:`\sum_c (q_c - t_c)`,
     a few machine epsilons in absolute terms.
-
-    The ``- p + q`` terms also show in finite differences taken with respect
-    to ``q``: they give :math:`(1 - p_c/q_c)/\ln b`, not the
-    :math:`-p_c/(q_c \ln b)` of the literal sum.  The two differ by a
-    constant, which is zero along any direction that keeps ``q`` normalised.
-    For the gradient with respect to ``q`` of the literal form use
-    :func:`cross_entropy_grad` (``KL = H(p, q) - H(p)``, and ``H(p)`` does
-    not depend on ``q``).
 
     References
     ----------
@@ -265,51 +267,53 @@ def kl_divergence(p: ArrayLike, q: ArrayLike, *, base: float = math.e) -> float 
     Examples
     --------
     >>> from lossref import kl_divergence
-    >>> kl_divergence([0.5, 0.5], [0.25, 0.75])
+    >>> round(kl_divergence([0.25, 0.75], [0.5, 0.5]), 4)
     0.1438
     >>> kl_divergence([0.5, 0.5], [0.5, 0.5])
     0.0
-    >>> kl_divergence([0.5, 0.5], [0.5 + 1e-12, 0.5 - 1e-12])
+    >>> print(f"{kl_divergence([0.5 + 1e-12, 0.5 - 1e-12], [0.5, 0.5]):.3g}")
     2e-24
-    >>> kl_divergence([0.5, 0.5], [1.0, 0.0])
+    >>> kl_divergence([1.0, 0.0], [0.5, 0.5])
     inf
     """
-    p_arr, q_arr = _check_pair(p, q)
+    q_arr, t_arr = _check_pair(probs, targets)
     ln_base = log_of_base(base)
-    single = p_arr.ndim == 1
+    single = q_arr.ndim == 1
     if single:
-        p_arr, q_arr = p_arr.reshape(1, -1), q_arr.reshape(1, -1)
-    d = _kl_terms(p_arr, q_arr).sum(axis=1)
+        q_arr, t_arr = q_arr.reshape(1, -1), t_arr.reshape(1, -1)
+    d = _kl_terms(t_arr, q_arr).sum(axis=1)
     if ln_base != 1.0:
         d /= ln_base
     return _row_output(d, single)
 
 
-def kl_divergence_grad(p: ArrayLike, q: ArrayLike, *, base: float = math.e) -> np.ndarray:
-    r"""Partial derivatives of :func:`kl_divergence` with respect to :math:`p`.
+def kl_divergence_grad(probs: ArrayLike, targets: ArrayLike, *, base: float = math.e) -> np.ndarray:
+    r"""Partial derivatives of :func:`kl_divergence` with respect to ``probs``.
 
-    Treating every :math:`p_c` as a free variable in the evaluated form
-    :math:`\sum_c (p_c \ln(p_c/q_c) - p_c + q_c) / \ln b`,
+    Treating every :math:`q_c` as a free variable in the evaluated form
+    :math:`\sum_c (t_c \ln(t_c/q_c) - t_c + q_c) / \ln b`,
 
     .. math::
 
-        \frac{\partial D}{\partial p_c} = \frac{\ln(p_c / q_c)}{\ln b},
+        \frac{\partial D}{\partial q_c} = \frac{1 - t_c / q_c}{\ln b},
 
-    which is :math:`-\infty` where :math:`p_c = 0 < q_c` and :math:`+\infty`
-    where :math:`q_c = 0`.  (The literal :math:`\sum p \log(p/q)` has
-    derivative :math:`\log(p/q) + 1/\ln b`; the two differ by a constant
-    vector, which has no effect along the probability simplex.)
+    which is :math:`-\infty` where :math:`q_c = 0 < t_c` (and
+    :math:`1/\ln b` where both are 0).  The literal
+    :math:`\sum t \log(t/q)` has derivative :math:`-t_c/(q_c \ln b)`; the
+    two differ by a constant vector, which has no effect along the
+    probability simplex.  It is :func:`cross_entropy_grad` plus that
+    constant, since the entropy of the targets does not depend on ``probs``.
 
     Parameters
     ----------
-    p, q, base
+    probs, targets, base
         As in :func:`kl_divergence`.
 
     Returns
     -------
     ndarray
-        Same shape as ``p``; row :math:`i` is the gradient of the divergence
-        of row :math:`i`.
+        Same shape as ``probs``; row :math:`i` is the gradient of the
+        divergence of row :math:`i`.
 
     Raises
     ------
@@ -318,20 +322,20 @@ def kl_divergence_grad(p: ArrayLike, q: ArrayLike, *, base: float = math.e) -> n
 
     Notes
     -----
-    :math:`\log(p_c/q_c)` is computed from the rounded ratio (or as
-    :math:`\log p_c - \log q_c` when the ratio over- or underflows): an
-    absolute error of about one machine epsilon, plus one rounding.
+    One division and one subtraction: an absolute error of about one machine
+    epsilon relative to :math:`\max(1, t_c/q_c)`.
 
     Examples
     --------
     >>> from lossref import kl_divergence_grad
-    >>> kl_divergence_grad([0.5, 0.5], [0.25, 0.75]).round(4).tolist()
-    [0.6931, -0.4055]
+    >>> kl_divergence_grad([0.25, 0.75], [0.5, 0.5]).round(4).tolist()
+    [-1.0, 0.3333]
     """
-    p_arr, q_arr = _check_pair(p, q)
+    q_arr, t_arr = _check_pair(probs, targets)
     ln_base = log_of_base(base)
-    grad = _log_ratio(p_arr, q_arr)
-    grad[q_arr == 0] = np.inf
+    with np.errstate(divide="ignore", invalid="ignore"):
+        grad = 1.0 - t_arr / q_arr
+    grad[(q_arr == 0) & (t_arr == 0)] = 1.0
     if ln_base != 1.0:
         grad /= ln_base
     return grad

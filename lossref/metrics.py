@@ -63,7 +63,7 @@ def accuracy(scores: ArrayLike, labels: ArrayLike) -> float:
     --------
     >>> from lossref import accuracy
     >>> scores = [[3.2, 5.1, -1.7], [1.3, 4.9, 2.0], [2.2, 2.5, -3.1]]
-    >>> accuracy(scores, [0, 1, 2])
+    >>> round(accuracy(scores, [0, 1, 2]), 4)
     0.3333
     >>> accuracy([0.5, 0.5], 0)  # tie: the first index wins
     1.0
@@ -119,7 +119,7 @@ def classification_error(scores: ArrayLike, labels: ArrayLike) -> float:
     --------
     >>> from lossref import classification_error
     >>> probs_x = [[0.3, 0.3, 0.4], [0.3, 0.4, 0.3], [0.1, 0.2, 0.7]]
-    >>> classification_error(probs_x, [2, 1, 0])
+    >>> round(classification_error(probs_x, [2, 1, 0]), 4)
     0.3333
     """
     correct = _correct(scores, labels)

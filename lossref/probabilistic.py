@@ -122,13 +122,13 @@ def softmax_cross_entropy(
 
     >>> import math
     >>> from lossref import softmax_cross_entropy
-    >>> softmax_cross_entropy([3.2, 5.1, -1.7], 0)
+    >>> round(softmax_cross_entropy([3.2, 5.1, -1.7], 0), 2)
     2.04
-    >>> softmax_cross_entropy([3.2, 5.1, -1.7], 0, base=10)  # the notes' 0.89
+    >>> round(softmax_cross_entropy([3.2, 5.1, -1.7], 0, base=10), 2)  # the notes' 0.89
     0.89
     >>> softmax_cross_entropy([[1e4, 0.0], [0.0, 1e4]], [0, 0], reduction="none").tolist()
     [0.0, 10000.0]
-    >>> softmax_cross_entropy([0.0, -92.0], 0)  # tiny, not rounded to 0
+    >>> print(f"{softmax_cross_entropy([0.0, -92.0], 0):.2g}")  # tiny, not rounded to 0
     1.1e-40
     """
     s, y, reduction, single = check_scores_labels(scores, labels, reduction, finite=False)
@@ -196,7 +196,7 @@ def softmax_cross_entropy_grad(
     >>> from lossref import softmax_cross_entropy_grad
     >>> softmax_cross_entropy_grad([3.2, 5.1, -1.7], 0).round(4).tolist()
     [-0.87, 0.869, 0.001]
-    >>> float(softmax_cross_entropy_grad([0.0, -92.0], 0)[0])
+    >>> print(f"{softmax_cross_entropy_grad([0.0, -92.0], 0)[0]:.2g}")
     -1.1e-40
     """
     s, y, reduction, single = check_scores_labels(scores, labels, reduction, finite=False)
@@ -271,7 +271,7 @@ def cross_entropy(
         number.
     ValueError
         If shapes differ or are not 1-D/2-D, entries are outside [0, 1] or not
-        finite, a row does not sum to 1 (absolute tolerance ``max(1e-6, C *
+        finite, a row does not sum to 1 (absolute tolerance ``max(1e-4, C *
         eps)``, ``eps`` the machine epsilon of the input dtype), ``base`` is
         invalid, the reduction is unknown or the mean of an empty batch is
         requested.
@@ -297,7 +297,7 @@ def cross_entropy(
     >>> from lossref import cross_entropy
     >>> probs = [[0.3, 0.3, 0.4], [0.3, 0.4, 0.3], [0.1, 0.2, 0.7]]
     >>> targets = [[0, 0, 1], [0, 1, 0], [1, 0, 0]]
-    >>> cross_entropy(probs, targets)
+    >>> round(cross_entropy(probs, targets), 2)
     1.38
     >>> cross_entropy([0.5, 0.5], [0.5, 0.5], base=2)
     1.0
@@ -584,7 +584,7 @@ def sigmoid_binary_cross_entropy(
     [0.1269, 0.3133]
     >>> sigmoid_binary_cross_entropy(1e4, 0)
     10000.0
-    >>> sigmoid_binary_cross_entropy(50.0, 1)
+    >>> print(f"{sigmoid_binary_cross_entropy(50.0, 1):.4e}")
     1.9287e-22
     """
     x, t, reduction = _check_binary_logits(logits, targets, reduction)

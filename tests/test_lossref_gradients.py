@@ -203,18 +203,33 @@ def test_entropy_grad(base, single):
 @pytest.mark.parametrize("base", [math.e, 10.0])
 @pytest.mark.parametrize("single", [False, True], ids=["batch", "single"])
 def test_kl_divergence_grad(base, single):
-    p = random_distributions(3, 4)
     q = random_distributions(3, 4)
+    t = random_distributions(3, 4)
     if single:
-        p, q = p[0], q[0]
+        q, t = q[0], t[0]
     check(
-        lambda v: lossref.kl_divergence(v, q, base=base),
-        lambda v: lossref.kl_divergence_grad(v, q, base=base),
-        p,
+        lambda v: lossref.kl_divergence(v, t, base=base),
+        lambda v: lossref.kl_divergence_grad(v, t, base=base),
+        q,
         h=1e-8,
         rtol=1e-5,
         atol=1e-7,
     )
+
+
+def test_gradient_check_works_on_probabilities_with_its_default_step():
+    """A step of 1e-5 on one entry keeps a row within the 1e-4 row-sum tolerance."""
+    q, t = random_distributions(3, 4), random_distributions(3, 4)
+    for loss, grad in [
+        (lossref.cross_entropy, lossref.cross_entropy_grad),
+        (lossref.kl_divergence, lossref.kl_divergence_grad),
+    ]:
+        error = lossref.gradient_check(
+            lambda v, loss=loss: float(np.sum(loss(v, t))),
+            lambda v, grad=grad: grad(v, t),
+            q,
+        )
+        assert error < 1e-7, (loss.__name__, error)
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)

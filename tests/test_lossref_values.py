@@ -192,21 +192,21 @@ def test_entropy_and_kl():
     assert lossref.entropy([0.5, 0.5], base=2) == 1.0
     assert lossref.entropy([1.0, 0.0]) == 0.0
     np.testing.assert_allclose(lossref.entropy([[0.25] * 4, [1.0, 0, 0, 0]], base=2), [2.0, 0.0])
-    kl = lossref.kl_divergence([0.5, 0.5], [0.25, 0.75])
+    kl = lossref.kl_divergence([0.25, 0.75], [0.5, 0.5])
     assert close(kl, 0.5 * math.log(2) + 0.5 * math.log(0.5 / 0.75))
     assert lossref.kl_divergence(PROBS_X, PROBS_X).tolist() == [0.0, 0.0, 0.0]
-    assert lossref.kl_divergence([0.5, 0.5], [1.0, 0.0]) == math.inf
-    assert close(lossref.kl_divergence([1.0, 0.0], [0.5, 0.5], base=2), 1.0)
+    assert lossref.kl_divergence([1.0, 0.0], [0.5, 0.5]) == math.inf
+    assert close(lossref.kl_divergence([0.5, 0.5], [1.0, 0.0], base=2), 1.0)
     # KL = cross-entropy - entropy
     ce = lossref.cross_entropy(PROBS_Y, PROBS_X, reduction="none")
     np.testing.assert_allclose(
-        lossref.kl_divergence(PROBS_X, PROBS_Y), ce - lossref.entropy(PROBS_X), rtol=1e-13
+        lossref.kl_divergence(PROBS_Y, PROBS_X), ce - lossref.entropy(PROBS_X), rtol=1e-13
     )
 
 
 def test_kl_of_nearly_equal_distributions_has_no_cancellation():
     delta = 1e-9
-    value = lossref.kl_divergence([0.5, 0.5], [0.5 + delta, 0.5 - delta])
+    value = lossref.kl_divergence([0.5 + delta, 0.5 - delta], [0.5, 0.5])
     # 0.5 log(0.5/(0.5+d)) + 0.5 log(0.5/(0.5-d)) = 2 d^2 + O(d^4)
     assert close(value, 2 * delta**2, rel=1e-6)
     assert value > 0
@@ -264,7 +264,7 @@ def test_penalties():
         lambda: lossref.softmax_cross_entropy(SCORES, LABELS, reduction="sum"),
         lambda: lossref.cross_entropy(PROBS_X, ONE_HOT),
         lambda: lossref.entropy(PROBS_X[0]),
-        lambda: lossref.kl_divergence(PROBS_X[0], PROBS_Y[0]),
+        lambda: lossref.kl_divergence(PROBS_Y[0], PROBS_X[0]),
         lambda: lossref.logsumexp(SCORES[0]),
         lambda: lossref.sigmoid(1.0),
         lambda: lossref.mean_squared_error(PROBS_X, ONE_HOT),

@@ -1,8 +1,7 @@
 """pytest plugin: each book page gives two items, ``paste`` (its doctests alone, with Python's
 standard doctest, as a reader pastes them) and ``audit`` (the whole page run in order, then
 every number it states checked). The README's examples are pasted too. lossref's docstring
-examples still use the first edition's rounding rule (tests/first_edition) until they are made
-to paste exactly."""
+examples are pytest's own ``--doctest-modules`` items (pyproject.toml)."""
 
 from __future__ import annotations
 
@@ -18,7 +17,6 @@ from .pages import ROOT, read_page
 
 BOOK = ROOT / "book"
 README = ROOT / "README.md"
-PACKAGE = ROOT / "lossref"
 _AUDIT_RESULTS: list[audit.AuditResult] = []
 # Filled by tests/test_number_mutations.py: edits made and caught, by kind of number.
 MUTATIONS_MADE: Counter = Counter()
@@ -34,8 +32,6 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector):
         return BookPage.from_parent(parent, path=file_path)
     if file_path == README:
         return BookPage.from_parent(parent, path=file_path, audited=False)
-    if file_path.suffix == ".py" and file_path.is_relative_to(PACKAGE):
-        return first_edition.DocstringModule.from_parent(parent, path=file_path)
     return None
 
 

@@ -38,35 +38,3 @@ def items(parent):
     yield CheckItem.from_parent(
         parent, name="first-edition-audit", check=lambda: audit.audit_page(page).unchecked
     )
-
-
-def _docstring_module():
-    import doctest
-    import importlib
-
-    import pytest
-
-    from tests.bookcheck.plugin import ROOT, CheckItem
-
-    from . import doctests
-
-    class DocstringModule(pytest.File):
-        """lossref's docstring examples, checked with the first edition's rounding rule."""
-
-        def collect(self):
-            relative = self.path.relative_to(ROOT).with_suffix("")
-            name = ".".join(relative.parts).removesuffix(".__init__")
-            module = importlib.import_module(name)
-            for test in doctest.DocTestFinder(exclude_empty=True).find(module, name):
-                if test.examples and test.filename == str(self.path):
-                    yield CheckItem.from_parent(
-                        self, name=test.name, check=lambda test=test: doctests.run(test)
-                    )
-
-    return DocstringModule
-
-
-def __getattr__(name):
-    if name == "DocstringModule":
-        return _docstring_module()
-    raise AttributeError(name)

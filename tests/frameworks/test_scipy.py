@@ -90,28 +90,28 @@ def test_stats_entropy_reduces_over_axis_0_by_default(data):
 
 def test_stats_entropy_normalises_its_input_lossref_rejects_unnormalised_rows():
     """scipy.stats.entropy(w) == lossref.entropy(w / sum(w)) and scipy.stats.entropy(w, v) ==
-    lossref.kl_divergence(w / sum(w), v / sum(v)); lossref.entropy(w) raises ValueError."""
+    lossref.kl_divergence(v / sum(v), w / sum(w)); lossref.entropy(w) raises ValueError."""
     w = np.array([0.1, 0.2, 0.5])
     v = np.array([0.3, 0.3, 0.2])
     close(scipy_stats.entropy(w), lossref.entropy(w / w.sum()))
-    close(scipy_stats.entropy(w, v), lossref.kl_divergence(w / w.sum(), v / v.sum()))
+    close(scipy_stats.entropy(w, v), lossref.kl_divergence(v / v.sum(), w / w.sum()))
     with pytest.raises(ValueError, match="sum to 1"):
         lossref.entropy(w)
 
 
 @pytest.mark.parametrize("base", [None, 2.0])
 def test_stats_entropy_of_two_distributions_is_kl_divergence(data, base):
-    """scipy.stats.entropy(p, q, base=b, axis=1) == lossref.kl_divergence(p, q, base=b)."""
+    """scipy.stats.entropy(p, q, base=b, axis=1) == lossref.kl_divergence(q, p, base=b)."""
     p, q = data["soft"], data["q"]
     kw = {} if base is None else {"base": base}
-    close(lossref.kl_divergence(p, q, **kw), scipy_stats.entropy(p, q, axis=1, **kw))
+    close(lossref.kl_divergence(q, p, **kw), scipy_stats.entropy(p, q, axis=1, **kw))
 
 
 def test_kl_divergence_is_row_sum_of_special_kl_div_and_of_rel_entr(data):
-    """lossref.kl_divergence(p, q) == sum_c scipy.special.kl_div(p, q) (p log(p/q) - p + q,
+    """lossref.kl_divergence(q, p) == sum_c scipy.special.kl_div(p, q) (p log(p/q) - p + q,
     exactly the form lossref evaluates) == sum_c rel_entr(p, q) + sum_c (q - p)."""
     p, q = data["probs"], data["q"]
-    ours = lossref.kl_divergence(p, q)
+    ours = lossref.kl_divergence(q, p)
     close(ours, scipy_special.kl_div(p, q).sum(axis=1))
     rel = scipy_special.rel_entr(p, q).sum(axis=1)
     close(ours, rel + (q - p).sum(axis=1))

@@ -318,17 +318,18 @@ def test_binary_hinge_is_torch_hinge_embedding_loss_of_t_times_s_with_label_minu
 # KL divergence and entropy
 # --------------------------------------------------------------------------- #
 def test_torch_kl_div_takes_log_q_and_batchmean_is_lossref_mean_over_rows(batch):
-    """F.kl_div(log q, p, reduction=...) vs lossref.kl_divergence(p, q) (row-wise, no reduction).
+    """F.kl_div(log q, p, reduction=...) vs lossref.kl_divergence(q, p) (row-wise, no reduction).
 
-    * input is log q (log-probabilities), target is p: argument order is swapped;
-    * "batchmean" == mean over the N rows of lossref.kl_divergence(p, q);
+    * input is log q (log-probabilities), target is p: the same order as lossref's, prediction
+      first, but PyTorch takes the prediction's logarithm;
+    * "batchmean" == mean over the N rows of lossref.kl_divergence(q, p);
     * "sum" == sum over rows; "none" gives elements whose row sums are lossref's values;
     * "mean" averages over all N*C ELEMENTS: it is lossref's mean / C (and torch warns);
     * log_target=True takes log p as target, same values.
     """
     p, q = batch["soft"], batch["probs"]
     c = p.shape[1]
-    ours = lossref.kl_divergence(p, q)
+    ours = lossref.kl_divergence(q, p)
     assert ours.shape == (len(p),)
     logq = torch.log(t(q))
     close(ours.mean(), n(F.kl_div(logq, t(p), reduction="batchmean")))
@@ -349,13 +350,14 @@ def test_torch_kl_div_takes_log_q_and_batchmean_is_lossref_mean_over_rows(batch)
     )
 
 
-def test_kl_divergence_grad_is_torch_autograd_minus_one(batch):
-    """lossref.kl_divergence_grad(p, q) = log(p/q) (of sum p log(p/q) - p + q);
-    autograd of F.kl_div w.r.t. the target p is log(p/q) + 1: they differ by the constant 1.
+def test_kl_divergence_grad_is_torch_autograd_plus_one(batch):
+    """lossref.kl_divergence_grad(q, p) = 1 - p/q (of sum p log(p/q) - p + q, with respect to
+    the prediction q); autograd of F.kl_div(log q, p) with respect to q is -p/q: they differ by
+    the constant 1, which has no effect along the probability simplex.
     """
     p, q = batch["soft"], batch["probs"]
-    torch_grad = autograd(lambda pt: F.kl_div(torch.log(t(q)), pt, reduction="sum"), p)
-    close(lossref.kl_divergence_grad(p, q), torch_grad - 1.0)
+    torch_grad = autograd(lambda qt: F.kl_div(torch.log(qt), t(p), reduction="sum"), q)
+    close(lossref.kl_divergence_grad(q, p), torch_grad + 1.0)
 
 
 def test_entropy_and_grad_equal_torch(batch):
