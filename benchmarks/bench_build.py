@@ -1,17 +1,30 @@
-"""Build benchmarks: prints timings and sizes, asserts nothing.
+"""Build and page benchmarks: prints each figure of the "Speed" issue next to its target, and
+where the time and the bytes go. Asserts nothing.
 
-Builds a copy of the book (book/, conf/, lossref/) in a temporary folder, so the real checkout
-and its _build are left alone, and reports:
+    python benchmarks/bench_build.py [--source DIR] [--lossref-edit] [--keep DIR]
 
-* a clean build (every page executed), a no-op rebuild, a rebuild after a prose edit of one
-  page, and a rebuild after an edit under lossref/ (every page that calls it re-executes);
-* the size of the built site and what a reader's browser transfers to show one page, measured
-  by loading it in Chromium from a local server.
+Copies the book (book/, conf/, lossref/ of the checkout, or of ``--source``) into a temporary
+folder, so the checkout and its _build are left alone, and builds it there the way
+``nox -s docs`` does (``-W --keep-going -n -j auto``), through benchmarks/timed_build.py:
+
+1. a clean build: no environment, no execution cache (every page executes);
+2. ``-E``: a fresh environment, the execution cache kept (no page executes);
+3. a no-op rebuild;
+4. a rebuild after one prose edit on one page;
+5. with ``--lossref-edit``, a rebuild after an edit under lossref/ (every page that calls it
+   executes again).
+
+Then it loads every page of the site in headless Chromium from 127.0.0.1 with an empty cache
+(benchmarks/page_weight.py): bytes by asset type, first paint and load event.
+
+The KaTeX release fetched from npm is copied from the checkout's _build/vendor when there is
+one: the figures are the book's, not the network's.
 """
 
 from __future__ import annotations
 
-import gzip
+import argparse
+import json
 import shutil
 import subprocess
 import sys
@@ -20,17 +33,31 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from tests.site_server import serve  # noqa: E402  (the checkout is importable only from here)
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import page_weight  # noqa: E402  (a sibling module)
 
-PAGE = "softmax-cross-entropy"  # a typical page: math, figures, code
+EDITED_PAGE = "softmax-cross-entropy"  # a typical page: math, figures, code
+MIB = 2**20
+# The issue's targets (seconds, milliseconds, bytes).
+TARGETS = {
+    "clean": 60.0,
+    "rebuild_E": 15.0,
+    "noop": 2.0,
+    "prose_edit": 8.0,
+    "first_paint_ms": 300.0,
+    "load_ms": 500.0,
+    "bytes": 1 * MIB,
+    "heaviest_execution": 8.0,
+}
 
 
-def build(workdir: Path) -> float:
+def build(workdir: Path, name: str, *extra: str) -> dict:
+    """One sphinx-build of the copy in ``workdir``, timed by timed_build.py."""
+    timings = workdir / f"timings-{name}.json"
     command = [
         sys.executable,
-        "-m",
-        "sphinx",
+        str(ROOT / "benchmarks" / "timed_build.py"),
+        str(timings),
         "-c",
         "conf",
         "book",
@@ -41,71 +68,162 @@ def build(workdir: Path) -> float:
         "-q",
         "-j",
         "auto",
+        *extra,
     ]
     start = time.perf_counter()
-    subprocess.run(command, cwd=workdir, check=True)
-    return time.perf_counter() - start
+    result = subprocess.run(command, cwd=workdir, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - start
+    if result.returncode != 0:
+        print(f"[{name}: sphinx-build exited with {result.returncode}; its last words:]")
+        print("\n".join(result.stderr.strip().splitlines()[-6:]))
+    record = json.loads(timings.read_text()) if timings.is_file() else {}
+    record["process_s"] = wall  # from the command's start to its exit: what a user waits
+    return record
 
 
-def folder_size(path: Path) -> int:
-    return sum(file.stat().st_size for file in path.rglob("*") if file.is_file())
-
-
-def page_transfer(site: Path, page: str) -> tuple[int, int, int]:
-    """Bytes, gzip-compressed bytes and request count for one page loaded in Chromium."""
-    from playwright.sync_api import sync_playwright
-
-    bodies: list[bytes] = []
-    with serve(site) as url, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=shutil.which("chromium"),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+def copy_book(source: Path, workdir: Path) -> None:
+    for folder in ("book", "conf", "lossref"):
+        shutil.copytree(
+            source / folder, workdir / folder, ignore=shutil.ignore_patterns("__pycache__")
         )
-        tab = browser.new_page()
-        tab.on("response", lambda response: bodies.append(response.body()))
-        tab.goto(f"{url}/{page}.html", wait_until="networkidle")
-        browser.close()
-    raw = sum(len(body) for body in bodies)
-    compressed = sum(len(gzip.compress(body)) for body in bodies)
-    return raw, compressed, len(bodies)
+    vendor = source / "_build" / "vendor"
+    if vendor.is_dir():
+        shutil.copytree(vendor, workdir / "_build" / "vendor")
+
+
+def row(what: str, now: str, target: str, met: bool | None) -> None:
+    verdict = "" if met is None else ("ok" if met else "OVER")
+    print(f"{what:<58}{now:>18}{target:>12}  {verdict}")
+
+
+def seconds(record: dict) -> str:
+    return f"{record.get('process_s', float('nan')):.1f} s"
+
+
+def print_targets(builds: dict[str, dict], loads: list[page_weight.PageLoad]) -> None:
+    print(f"{'what':<58}{'now':>18}{'target':>12}")
+    labels = {
+        "clean": "clean sphinx-build (execution cache cold)",
+        "rebuild_E": "rebuild -E (fresh environment, cached execution)",
+        "noop": "no-op rebuild",
+        "prose_edit": f"one prose edit on one page ({EDITED_PAGE}.md)",
+    }
+    for key, label in labels.items():
+        record = builds[key]
+        failed = " (failed)" if record.get("status") else ""
+        row(
+            label + failed,
+            seconds(record),
+            f"{TARGETS[key]:.0f} s",
+            record["process_s"] <= TARGETS[key],
+        )
+    if loads:
+        paint = max(load.first_paint_ms for load in loads)
+        loaded = max(load.load_ms for load in loads)
+        heaviest = max(loads, key=lambda load: load.total)
+        row(
+            "a page in Chromium, cold cache: first paint / load (worst)",
+            f"{paint:.0f} / {loaded:.0f} ms",
+            f"{TARGETS['first_paint_ms']:.0f} / {TARGETS['load_ms']:.0f} ms",
+            paint <= TARGETS["first_paint_ms"] and loaded <= TARGETS["load_ms"],
+        )
+        row(
+            f"bytes on first visit, uncompressed (worst: {heaviest.page})",
+            f"{heaviest.total / MIB:.2f} MiB",
+            "1.00 MiB",
+            heaviest.total <= TARGETS["bytes"],
+        )
+    pages = builds["clean"].get("pages", {})
+    if pages:
+        page, data = max(pages.items(), key=lambda item: item[1]["execute_s"])
+        row(
+            f"the heaviest page's execution ({page}.md)",
+            f"{data['execute_s']:.1f} s",
+            f"{TARGETS['heaviest_execution']:.0f} s",
+            data["execute_s"] <= TARGETS["heaviest_execution"],
+        )
+    for label in (
+        "fresh clone: python3 -m nox -s docs",
+        "python3 -m nox -s tests after the docs build",
+        "bash .ci/run on a fresh machine",
+    ):
+        row(label, "not run here", "", None)
+
+
+def print_time_split(name: str, record: dict, slowest: int = 6) -> None:
+    if "read_phase_s" not in record:
+        return
+    print(
+        f"{name}: {record['process_s']:.1f} s wall, {record['cpu_s']:.0f} s CPU. Phases (wall): "
+        f"start-up {record['startup_s']:.1f} s, read {record['read_phase_s']:.1f} s, "
+        f"resolve {record['between_s']:.1f} s, write and finish {record['write_phase_s']:.1f} s"
+    )
+    print(
+        f"  summed over pages (parallel readers overlap): execution {record['execution_s']:.1f}"
+        f" s, reading around it {record['reading_s'] - record['execution_s']:.1f} s; "
+        f"writing {record['writing_s']:.1f} s, of which KaTeX {record['katex_s']:.1f} s for "
+        f"{record['formulas']} formulas; {record['pages_read']} pages read, "
+        f"{record['pages_written']} written"
+    )
+    pages = record.get("pages", {})
+    ranked = sorted(pages.items(), key=lambda item: -(item[1]["read_s"] + item[1]["write_s"]))
+    if ranked:
+        columns = f"{'read':>8}{'execute':>9}{'write':>8}{'KaTeX':>8}{'formulas':>9}"
+        print(f"  {'slowest pages':<30}{columns}")
+        for page, data in ranked[:slowest]:
+            print(
+                f"  {page:<30}{data['read_s']:>7.1f}s{data['execute_s']:>8.1f}s"
+                f"{data['write_s']:>7.1f}s{data['katex_s']:>7.1f}s{data['formulas']:>9}"
+            )
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--source", type=Path, default=ROOT, help="the checkout to build")
+    parser.add_argument("--lossref-edit", action="store_true", help="also time a lossref edit")
+    parser.add_argument("--keep", type=Path, help="keep the built copy in this folder")
+    args = parser.parse_args()
+
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        for folder in ("book", "conf", "lossref"):
-            shutil.copytree(
-                ROOT / folder, workdir / folder, ignore=shutil.ignore_patterns("__pycache__")
-            )
-        vendor = ROOT / "_build" / "vendor"
-        if vendor.is_dir():  # reuse the fetched KaTeX release: this measures the book, not npm
-            shutil.copytree(vendor, workdir / "_build" / "vendor")
-
-        rows = [("clean build", build(workdir)), ("no-op rebuild", build(workdir))]
-        page = workdir / "book" / f"{PAGE}.md"
+        copy_book(args.source.resolve(), workdir)
+        builds = {"clean": build(workdir, "clean")}
+        builds["rebuild_E"] = build(workdir, "rebuild_E", "-E")
+        builds["noop"] = build(workdir, "noop")
+        page = workdir / "book" / f"{EDITED_PAGE}.md"
         page.write_text(page.read_text() + "\nAn edited closing sentence.\n")
-        rows.append((f"rebuild after editing {PAGE}.md", build(workdir)))
-        module = workdir / "lossref" / "metrics.py"
-        module.write_text(module.read_text() + "\n# an edit\n")
-        rows.append(("rebuild after editing lossref/metrics.py", build(workdir)))
+        builds["prose_edit"] = build(workdir, "prose_edit")
+        if args.lossref_edit:
+            module = next((workdir / "lossref").glob("*.py"))
+            module.write_text(module.read_text() + "\n# an edit\n")
+            builds["lossref_edit"] = build(workdir, "lossref_edit")
 
         site = workdir / "_build" / "html"
-        print(f"{'build':<45} {'seconds':>8}")
-        for name, seconds in rows:
-            print(f"{name:<45} {seconds:>8.1f}")
+        loads: list[page_weight.PageLoad] = []
+        if (site / "index.html").is_file() and (
+            shutil.which("chromium") or Path("/usr/bin/chromium").exists()
+        ):
+            loads = page_weight.measure(site)
+
         print()
-        print(
-            f"site size: {folder_size(site) / 2**20:.1f} MiB in "
-            f"{sum(1 for f in site.rglob('*') if f.is_file())} files"
-        )
-        if shutil.which("chromium"):
-            raw, compressed, requests = page_transfer(site, PAGE)
-            print(
-                f"{PAGE}.html transfer: {raw / 2**10:.0f} KiB in {requests} requests "
-                f"({compressed / 2**10:.0f} KiB gzip-compressed)"
-            )
+        print("== The issue's figures: now and target ==")
+        print_targets(builds, loads)
+        print()
+        print("== Where the build's time goes ==")
+        for name, record in builds.items():
+            print_time_split(name, record, slowest=8 if name in ("clean", "rebuild_E") else 3)
+        print()
+        print("== What each page transfers on a first visit (KiB by asset type) ==")
+        if loads:
+            page_weight.print_table(loads)
+            print()
+            page_weight.print_heaviest_files(loads)
         else:
-            print("chromium not found: page transfer size not measured")
+            print("not measured: no built site, or no chromium (apt-get install chromium)")
+        files = [f for f in site.rglob("*") if f.is_file()] if site.is_dir() else []
+        print(f"\nsite: {sum(f.stat().st_size for f in files) / MIB:.1f} MiB in {len(files)} files")
+        if args.keep:
+            shutil.copytree(workdir, args.keep, dirs_exist_ok=True)
 
 
 if __name__ == "__main__":

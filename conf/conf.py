@@ -47,6 +47,7 @@ extensions = [
     "nocheck_role",  # first-edition pages only
     "notebook_downloads",
     "hangul_font",
+    "lean_pages",  # after hangul_font: it drops the Hangul stylesheet where nothing uses it
     "site_identity",
     "pdf_edition",
     "notfound.extension",

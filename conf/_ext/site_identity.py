@@ -18,6 +18,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _draw(folder: Path) -> tuple[Path, Path]:
+    paths = folder / "logo.svg", folder / "favicon.png"
+    # Importing matplotlib and drawing take about two seconds: redraw only when this file
+    # (the drawing) is newer than the pictures.
+    drawn = [path.stat().st_mtime for path in paths if path.is_file()]
+    if len(drawn) == len(paths) and min(drawn) > Path(__file__).stat().st_mtime:
+        return paths
     import matplotlib
 
     matplotlib.use("Agg")
@@ -30,7 +36,6 @@ def _draw(folder: Path) -> tuple[Path, Path]:
         "#d62728": np.log1p(np.exp(-margin)),
     }
     folder.mkdir(parents=True, exist_ok=True)
-    paths = folder / "logo.svg", folder / "favicon.png"
     for path, size, width in ((paths[0], 2.0, 6), (paths[1], 0.32, 3)):
         with plt.rc_context({"svg.hashsalt": "loss-functions", "svg.fonttype": "none"}):
             fig = plt.figure(figsize=(size, size), dpi=100)

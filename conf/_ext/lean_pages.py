@@ -1,0 +1,394 @@
+"""Each page loads what it uses, and nothing it would wait for that it does not use.
+
+The theme sends every page the same assets, most of which a page of this book never uses.
+After the build has written its pages, this rewrites the HTML files and writes slimmer copies
+of the stylesheets beside the originals (the theme's own files are left as they are):
+
+* **Icons.** The theme loads Font Awesome's script (1.5 MiB, every icon there is), which
+  replaces each ``<i class="fa-solid fa-…">`` with an inline SVG once the page has loaded.
+  The build makes the same replacement, with the icon data taken from that very script (run
+  once with node), and puts the rules of Font Awesome's stylesheet that those icons use in a
+  ``<style>`` where the script would have put them. The script is no longer loaded.
+* **Search.** The theme loads Sphinx's search scripts and the whole search index on every
+  page, for a search-as-you-type box this book does not enable (``search_as_you_type`` is
+  off: the search box opens ``search.html``, which loads them itself). Other pages drop them.
+* **Korean.** Pages with no character that the Hangul font's slices cover (hangul_font.py)
+  drop its stylesheet.
+* **Stylesheets.** Each stylesheet a page links (the theme's is 368 KiB, most of it for
+  Bootstrap components and the 2,000 icons of the icon font) is served as ``NAME.lean.css``:
+  its rules less those whose selectors name a class that appears in no page and no script of
+  the site. A class a script could build at run time (a template string such as
+  ```bs-${name}-auto```) counts as appearing; a selector with ``:is()``, ``:not()`` and the
+  like is kept whole. ``@import`` of a local stylesheet is inlined, so a page waits for one
+  request, not a chain. The class vocabulary is the whole site's, so every page links the
+  same file, and its key (in the file's first line and the link's ``?v=``) changes when the
+  vocabulary does.
+
+Every rewrite is checked: a page where an expected tag is missing (a theme update changed its
+markup) is a build warning, so ``-W`` stops the build rather than ship a half-lean site.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import tinycss2
+from hangul_font import STYLESHEET as HANGUL_STYLESHEET
+from offline_katex import NODE
+from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+FONTAWESOME_JS = "_static/scripts/fontawesome.js"
+_FONTAWESOME_TAG = re.compile(
+    r"(?:<!-- So that users can add custom icons -->\s*)?"
+    r'<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>\n?'
+)
+_SEARCH_TAGS = re.compile(
+    r'<script src="[^"]*(?:_static/searchtools\.js|_static/language_data\.js|'
+    r'searchindex\.js)"></script>\n?'
+)
+_HANGUL_TAG = re.compile(
+    r'<link rel="stylesheet" type="text/css" href="[^"]*'
+    + re.escape(HANGUL_STYLESHEET)
+    + r'[^"]*" />\n?'
+)
+_ATTRIBUTE = re.compile(r'([\w:-]+)="([^"]*)"')
+
+# --- Icons ------------------------------------------------------------------------------------
+# An empty element whose classes name a Font Awesome icon, as the theme's templates write them.
+_ICON = re.compile(r'<(i|span)((?:\s+[\w:-]+="[^"]*")*)\s*>\s*</\1>')
+_STYLES = {
+    "fa-solid": "fas",
+    "fas": "fas",
+    "fa-regular": "far",
+    "far": "far",
+    "fa-brands": "fab",
+    "fab": "fab",
+}
+# Run Font Awesome's script without a page: it registers every icon in a global store.
+_ICON_DATA_SCRIPT = """
+globalThis.window = globalThis;
+require(process.argv[1]);
+const styles = globalThis.___FONT_AWESOME___.styles;
+const found = {};
+for (const [prefix, name] of JSON.parse(process.argv[2])) {
+  const icons = styles[prefix] || {};
+  let canonical = name in icons ? name : null;
+  for (const key in icons) {
+    if (canonical) break;
+    if (icons[key][2].includes(name)) canonical = key;  // an alias, e.g. pencil-alt
+  }
+  if (canonical) found[prefix + " " + name] = [canonical, ...icons[canonical]];
+}
+process.stdout.write(JSON.stringify(found));
+"""
+
+
+def _icon_classes(classes: list[str]) -> tuple[str, list[str]] | None:
+    """(style prefix, candidate icon names) of an element's classes, if it is an icon."""
+    styles = [_STYLES[name] for name in classes if name in _STYLES]
+    names = [name[3:] for name in classes if name.startswith("fa-") and name not in _STYLES]
+    if not names or (not styles and "fa" not in classes):
+        return None
+    return (styles[0] if styles else "fas"), names
+
+
+def _find_icons(pages: list[str]) -> set[tuple[str, str]]:
+    wanted = set()
+    for text in pages:
+        for match in _ICON.finditer(text):
+            found = _icon_classes(dict(_ATTRIBUTE.findall(match.group(2))).get("class", "").split())
+            if found:
+                wanted.update((found[0], name) for name in found[1])
+    return wanted
+
+
+def _icon_data(script: Path, wanted: set[tuple[str, str]]) -> dict[str, list]:
+    result = subprocess.run(
+        [str(NODE), "-e", _ICON_DATA_SCRIPT, str(script), json.dumps(sorted(wanted))],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise ExtensionError(f"could not read the icons of {script}: {result.stderr}")
+    return json.loads(result.stdout)
+
+
+def _svg(tag_attributes: str, icons: dict[str, list], used: set[str]) -> str | None:
+    """The inline SVG Font Awesome's script would put in place of an icon element."""
+    attributes = dict(_ATTRIBUTE.findall(tag_attributes))
+    classes = attributes.pop("class", "").split()
+    found = _icon_classes(classes)
+    if not found:
+        return None
+    prefix, names = found
+    known = [name for name in names if f"{prefix} {name}" in icons]
+    if not known:
+        return None
+    canonical, width, height, _aliases, _unicode, path = icons[f"{prefix} {known[0]}"]
+    rest = [name for name in classes if name not in _STYLES and name[3:] not in known]
+    svg_classes = ["svg-inline--fa", f"fa-{canonical}", *rest]
+    used.update(svg_classes)
+    if "title" not in attributes and "aria-label" not in attributes:
+        attributes["aria-hidden"] = "true"
+    attributes |= {"role": "img", "viewBox": f"0 0 {width} {height}"}
+    extra = "".join(f' {name}="{value}"' for name, value in attributes.items())
+    paths = [path] if isinstance(path, str) else [part for part in path if part]
+    drawn = "".join(f'<path fill="currentColor" d="{html.escape(d)}"></path>' for d in paths)
+    return f'<svg class="{" ".join(svg_classes)}"{extra}>{drawn}</svg>'
+
+
+def _svg_rules(script: Path) -> list[tuple[list[str], str]]:
+    """The rules of the stylesheet Font Awesome's script injects, as (selectors, body)."""
+    source = script.read_text(encoding="utf-8")
+    at = source.find(".svg-inline--fa {")  # inside the stylesheet's string literal
+    start = source.rfind('"', 0, max(at, 0))
+    while start > 0 and source[start - 1] == "\\":
+        start = source.rfind('"', 0, start - 1)
+    end = source.find('"', max(at, 0))
+    while end > 0 and source[end - 1] == "\\":
+        end = source.find('"', end + 1)
+    if min(at, start, end) < 0:
+        raise ExtensionError(f"{script} no longer holds its SVG stylesheet where expected")
+    rules = []
+    for rule in tinycss2.parse_stylesheet(
+        json.loads(source[start : end + 1]), skip_comments=True, skip_whitespace=True
+    ):
+        if rule.type == "qualified-rule":
+            selectors = [part.strip() for part in tinycss2.serialize(rule.prelude).split(",")]
+            rules.append((selectors, " ".join(tinycss2.serialize(rule.content).split())))
+    return rules
+
+
+def _icon_stylesheet(rules: list[tuple[list[str], str]], used: set[str]) -> str:
+    """The rules whose selectors name only classes in ``used`` (and no pseudo-element)."""
+    kept = []
+    for selectors, body in rules:
+        applies = [
+            selector
+            for selector in selectors
+            if (names := re.findall(r"\.([\w-]+)", selector))
+            and set(names) <= used
+            and "::" not in selector
+        ]
+        if applies:
+            kept.append(f"{','.join(applies)}{{{body}}}")
+    return "".join(kept)
+
+
+# --- Korean -----------------------------------------------------------------------
+def _unicode_ranges(stylesheet: str) -> list[tuple[int, int]]:
+    """The characters a stylesheet's fonts cover (their ``unicode-range``)."""
+    return [
+        (token.start, token.end)
+        for rule in tinycss2.parse_stylesheet(stylesheet, skip_comments=True)
+        if rule.type == "at-rule"
+        for token in rule.content or []
+        if token.type == "unicode-range"
+    ]
+
+
+# --- Stylesheets ------------------------------------------------------------------------------
+_LINKED_SCRIPT = re.compile(r'<script\b[^>]*\bsrc="([^"?#]+)')
+_INLINE_SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script>", re.S)
+_STYLESHEET_LINK = re.compile(r'<link\b[^>]*\brel="stylesheet"[^>]*>')
+_LOCAL_HREF = re.compile(r'href="([^"]*?)(_static/[^"?#]+?)(?:\.lean)?\.css(?:\?[^"]*)?"')
+_WORD = re.compile(r"[A-Za-z_][\w-]*")
+_KEPT_WHOLE = {"function"}  # :is(), :not(), :where(), :has(), ::slotted() …
+
+
+class Vocabulary:
+    """The class names the site's pages use or its scripts could set."""
+
+    def __init__(self, outdir: Path, pages: dict[Path, str]) -> None:
+        self.words: set[str] = set()
+        self.patterns: list[re.Pattern[str]] = []
+        scripts: set[Path] = set()
+        for page, text in pages.items():
+            for classes in re.findall(r' class="([^"]*)"', text):
+                self.words.update(classes.split())
+            for body in _INLINE_SCRIPT.findall(text):
+                self.words.update(_WORD.findall(body))
+            for source in _LINKED_SCRIPT.findall(text):
+                if "://" not in source and not source.endswith("searchindex.js"):
+                    scripts.add(_site_path(outdir, page, source))
+        for script in sorted(scripts):
+            if script.is_file():
+                self._read_script(script.read_text(encoding="utf-8"))
+        patterns = sorted({pattern.pattern for pattern in self.patterns})
+        digest = hashlib.sha256("\n".join([*sorted(self.words), *patterns]).encode())
+        self.key = digest.hexdigest()[:16]
+
+    def _read_script(self, code: str) -> None:
+        self.words.update(_WORD.findall(code))
+        # `prefix-${name}-suffix`: any class the template could make.
+        for template in re.findall(r"`([\w.${}-]*\$\{[^`]*)`", code):
+            pieces = re.split(r"\$\{[^}]*\}", template)
+            if (
+                pieces[0]
+                and sum(map(len, pieces)) >= 3
+                and all(re.fullmatch(r"[\w-]*", p) for p in pieces)
+            ):
+                self.patterns.append(re.compile(r"[\w-]*".join(map(re.escape, pieces))))
+
+    def knows(self, name: str) -> bool:
+        return name in self.words or any(pattern.fullmatch(name) for pattern in self.patterns)
+
+
+def _site_path(outdir: Path, page: Path, reference: str) -> Path:
+    """The file a page's relative or root-relative link points to."""
+    if "_static/" in reference:
+        return outdir / reference[reference.index("_static/") :]
+    return (page.parent / reference).resolve()
+
+
+def _selector_applies(tokens: list, vocabulary: Vocabulary) -> bool:
+    classes = []
+    previous = None
+    for token in tokens:
+        if token.type in _KEPT_WHOLE:
+            return True
+        if (
+            token.type == "ident"
+            and previous is not None
+            and previous.type == "literal"
+            and previous.value == "."
+        ):
+            classes.append(token.value)
+        previous = token
+    return all(vocabulary.knows(name) for name in classes)
+
+
+def _purge(rules: list, vocabulary: Vocabulary, folder: Path) -> list[str]:
+    kept = []
+    for rule in rules:
+        if rule.type == "qualified-rule":
+            selectors, current = [], []
+            for token in [*rule.prelude, None]:
+                if token is None or (token.type == "literal" and token.value == ","):
+                    if _selector_applies(current, vocabulary):
+                        selectors.append(tinycss2.serialize(current).strip())
+                    current = []
+                else:
+                    current.append(token)
+            if selectors:
+                kept.append(f"{','.join(selectors)}{{{tinycss2.serialize(rule.content).strip()}}}")
+        elif rule.type == "at-rule" and rule.lower_at_keyword == "import":
+            kept.append(_inline_import(rule, vocabulary, folder))
+        elif rule.type == "at-rule" and rule.lower_at_keyword in {"media", "supports", "layer"}:
+            if rule.content is None:
+                kept.append(tinycss2.serialize([rule]))
+                continue
+            inner = tinycss2.parse_blocks_contents(
+                rule.content, skip_comments=True, skip_whitespace=True
+            )
+            if body := _purge(inner, vocabulary, folder):
+                prelude = tinycss2.serialize(rule.prelude).strip()
+                kept.append(f"@{rule.at_keyword} {prelude}{{{''.join(body)}}}")
+        elif rule.type == "at-rule":
+            kept.append(tinycss2.serialize([rule]).strip())
+    return kept
+
+
+def _inline_import(rule, vocabulary: Vocabulary, folder: Path) -> str:
+    """The imported stylesheet's kept rules, if it is local and moves without breaking urls."""
+    target = next((t.value for t in rule.prelude if t.type in {"string", "url"}), "")
+    path = (folder / target).resolve()
+    if "://" in target or not path.is_file() or "url(" in (source := path.read_text("utf-8")):
+        return tinycss2.serialize([rule]).strip()
+    rules = tinycss2.parse_stylesheet(source, skip_comments=True, skip_whitespace=True)
+    return "".join(_purge(rules, vocabulary, path.parent))
+
+
+def _lean_stylesheet(original: Path, vocabulary: Vocabulary) -> str:
+    """Write ``NAME.lean.css`` beside ``original`` (unless it is there already); its key."""
+    lean = original.with_name(original.stem + ".lean.css")
+    source = original.read_text(encoding="utf-8")
+    key = hashlib.sha256((vocabulary.key + source).encode()).hexdigest()[:16]
+    header = f"/* {original.name}, the rules this site uses (conf/_ext/lean_pages.py) {key} */\n"
+    if lean.is_file() and lean.read_text(encoding="utf-8").startswith(header):
+        return key
+    rules = tinycss2.parse_stylesheet(source, skip_comments=True, skip_whitespace=True)
+    lean.write_text(header + "\n".join(_purge(rules, vocabulary, original.parent)) + "\n")
+    return key
+
+
+def _link_lean_stylesheets(outdir: Path, pages: dict[Path, str], vocabulary: Vocabulary) -> None:
+    keys: dict[str, str] = {}
+
+    def relink(match: re.Match[str]) -> str:
+        prefix, name = match.group(1), match.group(2)
+        if name not in keys:
+            original = outdir / f"{name}.css"
+            if not original.is_file():
+                return match.group(0)
+            keys[name] = _lean_stylesheet(original, vocabulary)[:8]
+        return f'href="{prefix}{name}.lean.css?v={keys[name]}"'
+
+    for page, text in pages.items():
+        pages[page] = _STYLESHEET_LINK.sub(
+            lambda link: _LOCAL_HREF.sub(relink, link.group(0)), text
+        )
+
+
+# --- The pass ---------------------------------------------------------------------------------
+def _lean_page(text: str, name: str, icons, rules, hangul) -> str:
+    used: set[str] = set()
+    text = _ICON.sub(lambda match: _svg(match.group(2), icons, used) or match.group(0), text)
+    text = _FONTAWESOME_TAG.sub("", text, count=1)
+    if used:
+        # Where the script puts it: before the first stylesheet, so the theme's rules win.
+        style = f"<style>{_icon_stylesheet(rules, used)}</style>\n"
+        text = text.replace("<link ", style + "<link ", 1)
+    leftover = sorted(set(re.findall(r'class="[^"]*\bfa-[\w-]+[^"]*"', text)))
+    leftover = [found for found in leftover if "svg-inline--fa" not in found]
+    if leftover:
+        logger.warning(f"{name}: icons the build could not draw: {leftover}")
+    if name != "search.html":
+        text, removed = _SEARCH_TAGS.subn("", text)
+        if removed != 3:
+            logger.warning(f"{name}: expected the theme's 3 search scripts, found {removed}")
+    if not any(start <= ord(char) <= end for char in set(text) for start, end in hangul):
+        text = _HANGUL_TAG.sub("", text)
+    return text
+
+
+def _lean(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    pages = {
+        path: path.read_text(encoding="utf-8")
+        for path in sorted(outdir.rglob("*.html"))
+        if not path.relative_to(outdir).parts[0].startswith(("_", "."))
+    }
+    before = dict(pages)
+    # Pages this build did not write were made lean by an earlier one.
+    fresh = [path for path, text in pages.items() if FONTAWESOME_JS in text]
+    if not fresh:
+        return  # a build that wrote no page: every page and stylesheet is lean already
+    script = outdir / FONTAWESOME_JS
+    icons = _icon_data(script, _find_icons([pages[path] for path in fresh]))
+    rules = _svg_rules(script)
+    hangul = _unicode_ranges((outdir / "_static" / HANGUL_STYLESHEET).read_text("utf-8"))
+    for path in fresh:
+        name = path.relative_to(outdir).as_posix()
+        pages[path] = _lean_page(pages[path], name, icons, rules, hangul)
+    _link_lean_stylesheets(outdir, pages, Vocabulary(outdir, pages))
+    for path, text in pages.items():
+        if text != before[path]:
+            path.write_text(text, encoding="utf-8")
+
+
+def setup(app: Sphinx) -> dict[str, object]:
+    app.connect("build-finished", _lean)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
