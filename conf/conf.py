@@ -43,8 +43,6 @@ extensions = [
     "offline_katex",
     "execution_inputs",
     "doctest_cells",
-    "bound_numbers",  # first-edition pages only, until each is rewritten (issue 11)
-    "nocheck_role",  # first-edition pages only
     "notebook_downloads",
     "hangul_font",
     "lean_pages",  # after hangul_font: it drops the Hangul stylesheet where nothing uses it

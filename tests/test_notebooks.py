@@ -12,8 +12,6 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.first_edition import is_first_edition
-
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "_build" / "html"
 BOOK = ROOT / "book"
@@ -24,9 +22,7 @@ def chapters_with_code() -> list[str]:
     return sorted(
         path.stem
         for path in BOOK.glob("*.md")
-        if not path.stem.startswith("_")
-        and "```{code-cell}" in path.read_text(encoding="utf-8")
-        and not is_first_edition(path)  # rewritten pages only: tests/first_edition
+        if not path.stem.startswith("_") and "```{code-cell}" in path.read_text(encoding="utf-8")
     )
 
 

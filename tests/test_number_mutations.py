@@ -20,10 +20,8 @@ import pytest
 
 from tests.bookcheck import audit, plugin, run
 from tests.bookcheck.pages import ROOT, read_page
-from tests.first_edition import is_first_edition
 
-# First-edition pages are checked by their bindings until they are rewritten (tests/first_edition).
-PAGES = sorted(path for path in (ROOT / "book").glob("*.md") if not is_first_edition(path))
+PAGES = sorted((ROOT / "book").glob("*.md"))
 SAMPLE_PER_PAGE = 6
 
 

@@ -13,7 +13,6 @@ import re
 import pytest
 
 from tests.bookcheck.pages import read_page
-from tests.first_edition import is_first_edition
 from tests.test_site_browser import ROOT, browser, server  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.browser
@@ -21,9 +20,7 @@ pytestmark = pytest.mark.browser
 CHAPTERS = sorted(
     path.stem
     for path in (ROOT / "book").glob("*.md")
-    if not path.stem.startswith("_")
-    and "```{code-cell}" in path.read_text(encoding="utf-8")
-    and not is_first_edition(path)  # rewritten pages only: tests/first_edition
+    if not path.stem.startswith("_") and "```{code-cell}" in path.read_text(encoding="utf-8")
 )
 
 

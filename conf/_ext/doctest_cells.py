@@ -14,10 +14,8 @@ myst-nb offers no hook between reading a text notebook and executing it (a custo
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 
 import nbformat
-from bound_numbers import is_first_edition
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
 from myst_nb.core import read
@@ -95,11 +93,6 @@ def _wrap_reader(app: Sphinx, config) -> None:
     @functools.wraps(original)
     def reader(text, config=None, add_source_map=False, path=None):
         notebook = original(text, config=config, add_source_map=add_source_map, path=path)
-        source = Path(path).read_text(encoding="utf-8") if path else text
-        if is_first_edition(source):  # bound_numbers.py has already stripped ``text``
-            # A first-edition page's doctests show rounded outputs and its code cells rebuild
-            # their own data: it runs its doctests apart (tests/first_edition).
-            return notebook
         return with_doctest_cells(notebook, extensions, str(path or "<page>"))
 
     reader.doctest_cells = True

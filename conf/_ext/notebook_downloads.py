@@ -25,7 +25,6 @@ import textwrap
 from pathlib import Path
 
 import nbformat
-from bound_numbers import is_first_edition, strip_bindings
 from doctest_cells import doctest_blocks
 from sphinx.application import Sphinx
 
@@ -122,8 +121,6 @@ def executed_notebook(app: Sphinx, pagename: str):
 
     path = Path(app.env.doc2path(pagename))
     text = path.read_text(encoding="utf-8")
-    if is_first_edition(text):
-        text = strip_bindings(text)  # as bound_numbers.py gave it to the build
     if path.suffix != ".md" or not read.is_myst_markdown_notebook(text):
         return None
     config = MdParserConfig(enable_extensions=set(app.config.myst_enable_extensions))

@@ -10,8 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from tests import first_edition
-
 from . import audit, run
 from .pages import ROOT, read_page
 
@@ -41,9 +39,6 @@ class BookPage(pytest.File):
         self.audited = audited
 
     def collect(self):
-        if self.audited and first_edition.is_first_edition(self.path):
-            yield from first_edition.items(self)
-            return
         page = read_page(self.path)
         if page.doctests:
             yield CheckItem.from_parent(self, name="paste", check=lambda: run.paste(page))
