@@ -9,7 +9,8 @@ Conventions shared by all functions:
 
 * ``scores`` are raw class scores of shape (C,) for one example or (N, C) for
   a batch; ``labels`` are integer class indices (a scalar, or shape (N,)).
-  Float labels such as ``1.0`` raise ``TypeError``.
+  Float labels such as ``1.0`` raise ``TypeError``; ``softmax_cross_entropy``
+  also takes probability targets, a float array with the shape of the scores.
 * ``reduction`` is ``"mean"`` (over the N examples, not the classes),
   ``"sum"`` or ``"none"`` (per-example losses; a float for a single example).
   The mean of an empty batch raises ``ValueError``.
