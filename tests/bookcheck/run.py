@@ -100,8 +100,22 @@ def paste(page: Page) -> list[Failure]:
     return runner.found
 
 
+_EXECUTIONS: dict[tuple[Path, str], Execution] = {}
+
+
 def execute(page: Page) -> Execution:
-    """Run doctests and code cells in page order and keep what each section computes."""
+    """Run doctests and code cells in page order and keep what each section computes.
+
+    A page's source is run once per test session: the audit and the mutation test share the
+    result, which nothing modifies.
+    """
+    key = (page.path, page.source)
+    if key not in _EXECUTIONS:
+        _EXECUTIONS[key] = _execute(page)
+    return _EXECUTIONS[key]
+
+
+def _execute(page: Page) -> Execution:
     result = Execution()
     namespace = {"__name__": "__main__"}
     runner = _Runner()
