@@ -12,6 +12,7 @@ import re
 
 import pytest
 
+from tests.bookcheck.audit import REFERENCE_PAGES
 from tests.bookcheck.pages import read_page
 from tests.test_site_browser import ROOT, browser, server  # noqa: F401 (fixtures)
 
@@ -20,7 +21,9 @@ pytestmark = pytest.mark.browser
 CHAPTERS = sorted(
     path.stem
     for path in (ROOT / "book").glob("*.md")
-    if not path.stem.startswith("_") and "```{code-cell}" in path.read_text(encoding="utf-8")
+    if not path.stem.startswith("_")
+    and path.stem not in REFERENCE_PAGES
+    and "```{code-cell}" in path.read_text(encoding="utf-8")
 )
 
 

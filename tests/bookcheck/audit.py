@@ -38,7 +38,7 @@ from .run import Execution, Failure, Value, display_path, execute
 BOOK = ROOT / "book"
 WORD_LIMIT = 2200
 # Pages that are reference material, not chapters: the word limit is for chapters.
-REFERENCE_PAGES = {"index", "api", "errata", "glossary", "bibliography"}
+REFERENCE_PAGES = {"index", "api", "conventions", "errata", "glossary", "bibliography"}
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ import doctest
 import io
 import numbers
 import os
+import sys
 import warnings
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -111,7 +112,12 @@ def execute(page: Page) -> Execution:
     """
     key = (page.path, page.source)
     if key not in _EXECUTIONS:
-        _EXECUTIONS[key] = _execute(page)
+        # The build's kernel runs in the page's folder, so a page may import a module beside it.
+        sys.path.insert(0, str(page.path.parent))
+        try:
+            _EXECUTIONS[key] = _execute(page)
+        finally:
+            sys.path.remove(str(page.path.parent))
     return _EXECUTIONS[key]
 
 
