@@ -82,52 +82,36 @@ class Convention:
         return kind, float(value)
 
 
-def _torch(loss, call, prediction, target, reduction="mean over N", **kw):
-    return Convention(
-        loss,
-        "PyTorch",
-        f"torch.nn.functional.{call}",
-        ("input", "target"),
-        True,
-        prediction,
-        target,
-        reduction,
-        **kw,
-    )
+# Each framework's module of loss calls, whether its calls take the prediction first, and
+# the reduction its calls default to.
+FRAMEWORK_DEFAULTS = {
+    "PyTorch": ("torch.nn.functional", True, "mean over N"),
+    "Keras 3": ("keras.losses", False, "mean over N"),
+    "optax": ("optax.losses", True, "none: per example"),
+    "scikit-learn": ("sklearn.metrics", False, "mean over N"),
+}
 
 
-def _keras(loss, call, prediction, target, reduction="mean over N", **kw):
-    return Convention(
-        loss,
-        "Keras 3",
-        f"keras.losses.{call}",
-        ("y_true", "y_pred"),
-        False,
-        prediction,
-        target,
-        reduction,
-        **kw,
-    )
+def _entry(framework, loss, call, arguments, prediction, target, reduction=None, **kw):
+    module, prediction_first, default_reduction = FRAMEWORK_DEFAULTS[framework]
+    return Convention(loss, framework, f"{module}.{call}", arguments, prediction_first,
+                      prediction, target, reduction or default_reduction, **kw)  # fmt: skip
 
 
-def _optax(loss, call, arguments, prediction, target, reduction="none: per example", **kw):
-    return Convention(
-        loss, "optax", f"optax.losses.{call}", arguments, True, prediction, target, reduction, **kw
-    )
+def _torch(loss, call, *formats, **kw):
+    return _entry("PyTorch", loss, call, ("input", "target"), *formats, **kw)
 
 
-def _sklearn(loss, call, arguments, prediction, target, reduction="mean over N", **kw):
-    return Convention(
-        loss,
-        "scikit-learn",
-        f"sklearn.metrics.{call}",
-        arguments,
-        False,
-        prediction,
-        target,
-        reduction,
-        **kw,
-    )
+def _keras(loss, call, *formats, **kw):  # Keras's loss classes are called on (y_true, y_pred)
+    return _entry("Keras 3", loss, call, ("y_true", "y_pred"), *formats, **kw)
+
+
+def _optax(loss, call, arguments, *formats, **kw):
+    return _entry("optax", loss, call, arguments, *formats, **kw)
+
+
+def _sklearn(loss, call, arguments, *formats, **kw):
+    return _entry("scikit-learn", loss, call, arguments, *formats, **kw)
 
 
 KERAS_CLIP = "probabilities: 1e-07"
