@@ -28,6 +28,7 @@ Conventions shared by all functions:
 """
 
 from .activations import log_sigmoid, log_softmax, logsumexp, sigmoid, softmax
+from .distillation import distillation_loss, distillation_loss_grad
 from .gradcheck import gradient_check, numerical_gradient
 from .imbalance import (
     sigmoid_focal_loss,
@@ -125,4 +126,6 @@ __all__ = [
     "softmax_focal_loss_grad",
     "squared_error",
     "squared_error_grad",
+    "distillation_loss",
+    "distillation_loss_grad",
 ]
