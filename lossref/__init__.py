@@ -83,6 +83,8 @@ __all__ = [
     "classification_error",
     "cross_entropy",
     "cross_entropy_grad",
+    "distillation_loss",
+    "distillation_loss_grad",
     "elastic_net_penalty",
     "elastic_net_penalty_grad",
     "entropy",
@@ -126,6 +128,4 @@ __all__ = [
     "softmax_focal_loss_grad",
     "squared_error",
     "squared_error_grad",
-    "distillation_loss",
-    "distillation_loss_grad",
 ]

@@ -77,9 +77,26 @@ def _log_ratios(s, t, temp, a, b):
     """
     rows = np.arange(s.shape[0])
     k = np.argmax(b, axis=1)
-    diff = t - s
     with np.errstate(over="ignore", invalid="ignore"):
-        delta = (diff - diff[rows, k][:, None]) / temp
+        # Two ways to round (t_c - s_c) - (t_k - s_k), each nearly exact where the other is
+        # not: differences of student and teacher first (exact when the student is close to
+        # the teacher), or of each row's own logits first (exact when one is close to the other
+        # plus a constant); every row takes the one with the smaller rounding error bound.
+        diff = t - s
+        centred_t = t - t[rows, k][:, None]
+        centred_s = s - s[rows, k][:, None]
+        by_pair = diff - diff[rows, k][:, None]
+        by_row = centred_t - centred_s
+        bound_pair = np.max(np.abs(diff), axis=1) + np.abs(diff[rows, k])
+        bound_row = np.max(np.abs(centred_t) + np.abs(centred_s), axis=1)
+        pick_row = ~np.isfinite(bound_pair) | (bound_row < bound_pair)
+        delta = np.where(pick_row[:, None], by_row, by_pair) / temp
+    if not np.isfinite(delta).all():
+        raise ValueError(
+            "differences of student_logits and teacher_logits divided by temperature overflow "
+            f"float64 (temperature {temp!r}, logits up to "
+            f"{float(max(np.abs(s).max(), np.abs(t).max())):.3g} in magnitude); scale them down"
+        )
     log_ps = -_neg_log_softmax(b)
     p_s = _softmax_probs(b)
     mu = np.empty(s.shape[0])
@@ -143,7 +160,8 @@ def distillation_loss(
     ValueError
         If the shapes differ or are not 1-D/2-D, there is no class, a logit is not finite,
         ``temperature`` is not a finite number > 0 or so small that a logit divided by it
-        overflows, the reduction is unknown or the mean of an empty batch is requested.
+        overflows (or the logits so large, beyond about 1e307, that their differences
+        overflow), the reduction is unknown or the mean of an empty batch is requested.
 
     See Also
     --------
