@@ -292,6 +292,25 @@ CONVENTIONS = [
         "log-probabilities",
         "probabilities",
     ),
+    # knowledge distillation: the divergence of the student's softened distribution from the
+    # teacher's, fed as log_softmax(student / T) and softmax(teacher / T), times T**2
+    _torch(
+        "distillation_loss",
+        "kl_div",
+        "log-probabilities",
+        "probabilities",
+        reduction="mean over N",
+        options=(("reduction", "batchmean"),),
+        note="of log_softmax(s / T) and softmax(t / T); times T²",
+    ),
+    _optax(
+        "distillation_loss",
+        "kl_divergence",
+        ("log_predictions", "targets"),
+        "log-probabilities",
+        "probabilities",
+        note="of log_softmax(s / T) and softmax(t / T); times T²",
+    ),
 ]
 
 FRAMEWORKS = ("PyTorch", "Keras 3", "optax", "scikit-learn")

@@ -36,6 +36,7 @@ BINARY_TARGETS = np.array([1.0, 0.0, 0.0, 1.0])
 VALUES = RNG.normal(scale=2.0, size=(N, C))
 TARGET_VALUES = RNG.normal(scale=2.0, size=(N, C))
 TARGET_PROBABILITIES = lossref.softmax(RNG.normal(size=(N, C)))
+TEACHER_LOGITS = RNG.normal(scale=2.0, size=(N, C))
 
 # The family of each lossref loss: which data it takes, and in which formats lossref takes them.
 FAMILY = {
@@ -51,6 +52,8 @@ FAMILY = {
     "smooth_l1_loss": ("regression", "values", "values"),
     "pinball_loss": ("regression", "values", "values"),
     "kl_divergence": ("distributions", "probabilities", "probabilities"),
+    # at temperature 1; tests/frameworks/test_distillation.py has the others
+    "distillation_loss": ("distillation", "logits", "logits"),
 }
 
 
@@ -64,6 +67,8 @@ def prediction(family: str, kind: str, scores=None) -> np.ndarray:
         return {"logits": s, "scores": s, "probabilities": lossref.sigmoid(s)}[kind]
     if family == "regression":
         return {"values": VALUES}[kind]
+    if family == "distillation":  # the student's logits
+        return {"logits": SCORES, "log-probabilities": lossref.log_softmax(SCORES)}[kind]
     p = lossref.softmax(SCORES) if scores is None else scores
     return {"probabilities": p, "log-probabilities": np.log(p)}[kind]
 
@@ -75,6 +80,8 @@ def target(family: str, kind: str) -> np.ndarray:
         return {"0/1": BINARY_TARGETS, "±1": 2.0 * BINARY_TARGETS - 1.0}[kind]
     if family == "regression":
         return {"values": TARGET_VALUES}[kind]
+    if family == "distillation":  # the teacher's logits
+        return {"logits": TEACHER_LOGITS, "probabilities": lossref.softmax(TEACHER_LOGITS)}[kind]
     return {"probabilities": TARGET_PROBABILITIES}[kind]
 
 
