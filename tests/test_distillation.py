@@ -155,7 +155,9 @@ def test_non_negative_zero_for_equal_logits_and_gradient_rows_sum_to_zero(st_pai
     assert np.all(lossref.distillation_loss(t, t, temperature=temp, reduction="none") == 0)
     assert np.all(lossref.distillation_loss_grad(t, t, temperature=temp) == 0)
     grad = lossref.distillation_loss_grad(s, t, temperature=temp, reduction="none")
-    np.testing.assert_allclose(grad.sum(axis=1), 0.0, atol=8 * EPS * temp * s.shape[1])
+    # entries are accurate to about eps times the condition number (see the accuracy test)
+    cond = 1.0 + max(np.ptp(s), np.ptp(t)) / temp
+    np.testing.assert_allclose(grad.sum(axis=1), 0.0, atol=8 * EPS * temp * s.shape[1] * cond)
     assert np.all(np.abs(grad) <= temp)
 
 
@@ -174,7 +176,10 @@ def test_high_temperature_limit(st_pair, temp):
     limit = np.sum(diff**2, axis=1) / (2 * c)
     got = lossref.distillation_loss(s, t, temperature=temp, reduction="none")
     # the third-order term is at most (max |diff|)^3 / T; diff entries are below 20
-    np.testing.assert_allclose(got, limit, rtol=2 * np.abs(diff).max() / temp + 1e-9, atol=1e-20)
+    # the relative correction is of order (spread of the logits) / T: p and q differ from
+    # uniform by (s - s_bar) / T and (t - t_bar) / T
+    spread = np.ptp(s, axis=1) + np.ptp(t, axis=1)
+    np.testing.assert_allclose(got, limit, rtol=4 * spread.max() / temp + 1e-9, atol=1e-20)
     grad = lossref.distillation_loss_grad(s, t, temperature=temp, reduction="none")
     np.testing.assert_allclose(grad, diff / c, rtol=0, atol=1e3 / temp + 1e-12)
 
