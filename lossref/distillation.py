@@ -175,7 +175,11 @@ def distillation_loss(
     the sum is evaluated as :math:`\sum_c p^t_c (d_c - 1 + e^{-d_c})`, a sum of terms
     :math:`\ge 0` equal to the divergence because both distributions sum to one; the bracket
     comes from its Taylor series for :math:`|d_c| \le 1`.  So tiny divergences keep their
-    relative accuracy, and large logits or a small temperature do not overflow.
+    relative accuracy, and large logits or a small temperature do not overflow.  Against a
+    400-digit reference (tests/test_distillation.py) the relative error stays within a few
+    machine epsilons times :math:`1 + \max(\operatorname{spread}(s), \operatorname{spread}(t))
+    / T`, the spread being a row's largest minus smallest logit: dividing a logit by
+    :math:`T` rounds it by that much relative to one, so no float64 method can do better.
 
     For large :math:`T`, :math:`L \to \frac{1}{2C} \sum_c \bigl((s_c - \bar s) -
     (t_c - \bar t)\bigr)^2`, the bars denoting means over the C classes.
