@@ -178,8 +178,8 @@ def distillation_loss(
     relative accuracy, and large logits or a small temperature do not overflow.  Against a
     400-digit reference (tests/test_distillation.py) the relative error stays within a few
     machine epsilons times :math:`1 + \max(\operatorname{spread}(s), \operatorname{spread}(t))
-    / T`, the spread being a row's largest minus smallest logit: dividing a logit by
-    :math:`T` rounds it by that much relative to one, so no float64 method can do better.
+    / T`, the spread being a row's largest minus smallest logit: rounding the logits divided
+    by :math:`T` in float64 already moves the exponents by about that many epsilons.
 
     For large :math:`T`, :math:`L \to \frac{1}{2C} \sum_c \bigl((s_c - \bar s) -
     (t_c - \bar t)\bigr)^2`, the bars denoting means over the C classes.
