@@ -303,6 +303,14 @@ CONVENTIONS = [
         options=(("reduction", "batchmean"),),
         note="of log_softmax(s / T) and softmax(t / T); times T²",
     ),
+    _keras(
+        "distillation_loss",
+        "KLDivergence",
+        "probabilities",
+        "probabilities",
+        clip=KERAS_CLIP,
+        note="of softmax(t / T) and softmax(s / T); times T²",
+    ),
     _optax(
         "distillation_loss",
         "kl_divergence",
