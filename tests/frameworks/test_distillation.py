@@ -213,3 +213,19 @@ def test_keras_clips_both_distributions_at_its_epsilon(jax):
     assert extra[0, 1:].max() < 0
     assert cs[0, 1:].min() > KERAS_EPSILON
     assert exact[0] - got[0] > 2e-6
+
+
+def test_the_book_pages_kl_div_numbers_are_what_torch_reports(torch):
+    """distillation.md computes PyTorch's kl_div in NumPy on its batch at T = 4: 16 times
+    "batchmean" is 1.0814, lossref's loss, and 16 times "mean" is 0.3605, a third of it."""
+    s = np.array([[2.0, 1.0, 0.0], [0.5, 2.0, -1.0]])
+    t = np.array([[6.0, 3.0, -2.0], [1.0, 4.0, 0.0]])
+    F = torch.nn.functional
+    _, log_p, target = _softened(torch, s, t, 4.0)
+    batchmean = 16 * F.kl_div(log_p, target, reduction="batchmean").item()
+    with pytest.warns(UserWarning, match="batchmean"):
+        mean = 16 * F.kl_div(log_p, target).item()
+    assert round(batchmean, 4) == 1.0814
+    assert round(mean, 4) == 0.3605
+    close(batchmean, lossref.distillation_loss(s, t, temperature=4.0))
+    close(mean, batchmean / 3)
