@@ -30,6 +30,13 @@ Conventions shared by all functions:
 from .activations import log_sigmoid, log_softmax, logsumexp, sigmoid, softmax
 from .gradcheck import gradient_check, numerical_gradient
 from .information import entropy, entropy_grad, kl_divergence, kl_divergence_grad
+from .likelihood import (
+    gaussian_nll,
+    gaussian_nll_grad,
+    gaussian_nll_grad_variance,
+    poisson_nll,
+    poisson_nll_grad,
+)
 from .linear import add_bias_column, gradient_descent, linear_scores, objective, objective_grad
 from .margin import binary_hinge, binary_hinge_grad, multiclass_hinge, multiclass_hinge_grad
 from .metrics import accuracy, classification_error
@@ -80,6 +87,9 @@ __all__ = [
     "elastic_net_penalty_grad",
     "entropy",
     "entropy_grad",
+    "gaussian_nll",
+    "gaussian_nll_grad",
+    "gaussian_nll_grad_variance",
     "gradient_check",
     "gradient_descent",
     "huber_loss",
@@ -105,6 +115,8 @@ __all__ = [
     "objective_grad",
     "pinball_loss",
     "pinball_loss_grad",
+    "poisson_nll",
+    "poisson_nll_grad",
     "sigmoid",
     "sigmoid_binary_cross_entropy",
     "sigmoid_binary_cross_entropy_grad",
