@@ -216,6 +216,8 @@ def gaussian_nll(
       Conference on Neural Networks (ICNN), 1994.
     - C. M. Bishop, *Pattern Recognition and Machine Learning*, Springer,
       2006, sections 1.2.5 and 3.1.1.
+    - PyTorch, ``torch.nn.GaussianNLLLoss``,
+      https://docs.pytorch.org/docs/stable/generated/torch.nn.GaussianNLLLoss.html
 
     Examples
     --------
@@ -546,10 +548,11 @@ def poisson_nll(
 
     References
     ----------
-    - C. M. Bishop, *Pattern Recognition and Machine Learning*, Springer,
-      2006, section 2.1 and appendix B.
     - P. McCullagh and J. A. Nelder, *Generalized Linear Models*, 2nd ed.,
-      Chapman and Hall, 1989 (Poisson regression and quasi-likelihood).
+      Chapman and Hall, 1989 (log-linear models for counts, and
+      quasi-likelihood).
+    - PyTorch, ``torch.nn.PoissonNLLLoss``,
+      https://docs.pytorch.org/docs/stable/generated/torch.nn.PoissonNLLLoss.html
 
     Examples
     --------
