@@ -32,6 +32,16 @@ from .gradcheck import gradient_check, numerical_gradient
 from .information import entropy, entropy_grad, kl_divergence, kl_divergence_grad
 from .linear import add_bias_column, gradient_descent, linear_scores, objective, objective_grad
 from .margin import binary_hinge, binary_hinge_grad, multiclass_hinge, multiclass_hinge_grad
+from .metric import (
+    contrastive_loss,
+    contrastive_loss_grad,
+    info_nce,
+    info_nce_grad,
+    nt_xent,
+    nt_xent_grad,
+    triplet_margin_loss,
+    triplet_margin_loss_grad,
+)
 from .metrics import accuracy, classification_error
 from .probabilistic import (
     binary_cross_entropy,
@@ -74,6 +84,8 @@ __all__ = [
     "binary_hinge",
     "binary_hinge_grad",
     "classification_error",
+    "contrastive_loss",
+    "contrastive_loss_grad",
     "cross_entropy",
     "cross_entropy_grad",
     "elastic_net_penalty",
@@ -84,6 +96,8 @@ __all__ = [
     "gradient_descent",
     "huber_loss",
     "huber_loss_grad",
+    "info_nce",
+    "info_nce_grad",
     "kl_divergence",
     "kl_divergence_grad",
     "l1_penalty",
@@ -100,6 +114,8 @@ __all__ = [
     "mean_squared_error_grad",
     "multiclass_hinge",
     "multiclass_hinge_grad",
+    "nt_xent",
+    "nt_xent_grad",
     "numerical_gradient",
     "objective",
     "objective_grad",
@@ -115,4 +131,6 @@ __all__ = [
     "softmax_cross_entropy_grad",
     "squared_error",
     "squared_error_grad",
+    "triplet_margin_loss",
+    "triplet_margin_loss_grad",
 ]
