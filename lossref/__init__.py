@@ -29,6 +29,12 @@ Conventions shared by all functions:
 
 from .activations import log_sigmoid, log_softmax, logsumexp, sigmoid, softmax
 from .gradcheck import gradient_check, numerical_gradient
+from .imbalance import (
+    sigmoid_focal_loss,
+    sigmoid_focal_loss_grad,
+    softmax_focal_loss,
+    softmax_focal_loss_grad,
+)
 from .information import entropy, entropy_grad, kl_divergence, kl_divergence_grad
 from .linear import add_bias_column, gradient_descent, linear_scores, objective, objective_grad
 from .margin import binary_hinge, binary_hinge_grad, multiclass_hinge, multiclass_hinge_grad
@@ -124,11 +130,15 @@ __all__ = [
     "sigmoid",
     "sigmoid_binary_cross_entropy",
     "sigmoid_binary_cross_entropy_grad",
+    "sigmoid_focal_loss",
+    "sigmoid_focal_loss_grad",
     "smooth_l1_loss",
     "smooth_l1_loss_grad",
     "softmax",
     "softmax_cross_entropy",
     "softmax_cross_entropy_grad",
+    "softmax_focal_loss",
+    "softmax_focal_loss_grad",
     "squared_error",
     "squared_error_grad",
     "triplet_margin_loss",
