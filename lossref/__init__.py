@@ -38,6 +38,16 @@ from .imbalance import (
 from .information import entropy, entropy_grad, kl_divergence, kl_divergence_grad
 from .linear import add_bias_column, gradient_descent, linear_scores, objective, objective_grad
 from .margin import binary_hinge, binary_hinge_grad, multiclass_hinge, multiclass_hinge_grad
+from .metric import (
+    contrastive_loss,
+    contrastive_loss_grad,
+    info_nce,
+    info_nce_grad,
+    nt_xent,
+    nt_xent_grad,
+    triplet_margin_loss,
+    triplet_margin_loss_grad,
+)
 from .metrics import accuracy, classification_error
 from .probabilistic import (
     binary_cross_entropy,
@@ -80,6 +90,8 @@ __all__ = [
     "binary_hinge",
     "binary_hinge_grad",
     "classification_error",
+    "contrastive_loss",
+    "contrastive_loss_grad",
     "cross_entropy",
     "cross_entropy_grad",
     "elastic_net_penalty",
@@ -90,6 +102,8 @@ __all__ = [
     "gradient_descent",
     "huber_loss",
     "huber_loss_grad",
+    "info_nce",
+    "info_nce_grad",
     "kl_divergence",
     "kl_divergence_grad",
     "l1_penalty",
@@ -106,6 +120,8 @@ __all__ = [
     "mean_squared_error_grad",
     "multiclass_hinge",
     "multiclass_hinge_grad",
+    "nt_xent",
+    "nt_xent_grad",
     "numerical_gradient",
     "objective",
     "objective_grad",
@@ -125,4 +141,6 @@ __all__ = [
     "softmax_focal_loss_grad",
     "squared_error",
     "squared_error_grad",
+    "triplet_margin_loss",
+    "triplet_margin_loss_grad",
 ]
