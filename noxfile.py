@@ -87,7 +87,7 @@ def tests(session: nox.Session) -> None:
     session.install("-e", ".[test]")
     session.run("python", "conf/_ext/pdf_edition.py")
     build_html(session)
-    session.run("pytest", "--ignore=tests/frameworks", *session.posargs)
+    session.run("pytest", "--numprocesses=auto", "--ignore=tests/frameworks", *session.posargs)
 
 
 @nox.session(python=PYTHON)

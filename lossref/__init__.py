@@ -29,6 +29,12 @@ Conventions shared by all functions:
 
 from .activations import log_sigmoid, log_softmax, logsumexp, sigmoid, softmax
 from .gradcheck import gradient_check, numerical_gradient
+from .imbalance import (
+    sigmoid_focal_loss,
+    sigmoid_focal_loss_grad,
+    softmax_focal_loss,
+    softmax_focal_loss_grad,
+)
 from .information import entropy, entropy_grad, kl_divergence, kl_divergence_grad
 from .likelihood import (
     gaussian_nll,
@@ -39,6 +45,16 @@ from .likelihood import (
 )
 from .linear import add_bias_column, gradient_descent, linear_scores, objective, objective_grad
 from .margin import binary_hinge, binary_hinge_grad, multiclass_hinge, multiclass_hinge_grad
+from .metric import (
+    contrastive_loss,
+    contrastive_loss_grad,
+    info_nce,
+    info_nce_grad,
+    nt_xent,
+    nt_xent_grad,
+    triplet_margin_loss,
+    triplet_margin_loss_grad,
+)
 from .metrics import accuracy, classification_error
 from .probabilistic import (
     binary_cross_entropy,
@@ -81,6 +97,8 @@ __all__ = [
     "binary_hinge",
     "binary_hinge_grad",
     "classification_error",
+    "contrastive_loss",
+    "contrastive_loss_grad",
     "cross_entropy",
     "cross_entropy_grad",
     "elastic_net_penalty",
@@ -94,6 +112,8 @@ __all__ = [
     "gradient_descent",
     "huber_loss",
     "huber_loss_grad",
+    "info_nce",
+    "info_nce_grad",
     "kl_divergence",
     "kl_divergence_grad",
     "l1_penalty",
@@ -110,6 +130,8 @@ __all__ = [
     "mean_squared_error_grad",
     "multiclass_hinge",
     "multiclass_hinge_grad",
+    "nt_xent",
+    "nt_xent_grad",
     "numerical_gradient",
     "objective",
     "objective_grad",
@@ -120,11 +142,17 @@ __all__ = [
     "sigmoid",
     "sigmoid_binary_cross_entropy",
     "sigmoid_binary_cross_entropy_grad",
+    "sigmoid_focal_loss",
+    "sigmoid_focal_loss_grad",
     "smooth_l1_loss",
     "smooth_l1_loss_grad",
     "softmax",
     "softmax_cross_entropy",
     "softmax_cross_entropy_grad",
+    "softmax_focal_loss",
+    "softmax_focal_loss_grad",
     "squared_error",
     "squared_error_grad",
+    "triplet_margin_loss",
+    "triplet_margin_loss_grad",
 ]

@@ -31,6 +31,7 @@ from ._validation import (
     check_unit_interval,
     input_eps,
     log_of_base,
+    nonnegative_scalar,
     real_scalar,
 )
 from .activations import _softmax_rows
@@ -897,39 +898,105 @@ def binary_cross_entropy_grad(
 
 
 def _check_binary_logits(logits, targets, reduction):
+    """Logits and targets of shape (), (N,) or (N, K) (K independent labels per example)."""
     reduction = check_reduction(reduction)
-    x = as_float_array(logits, "logits", ndims=(0, 1), what="() or (N,)")
+    x = as_float_array(logits, "logits", ndims=(0, 1, 2), what="(), (N,) or (N, K)")
     check_finite(x, "logits")
-    t = as_float_array(targets, "targets", ndims=(0, 1), what="() or (N,)")
+    t = as_float_array(targets, "targets", ndims=(0, 1, 2), what="(), (N,) or (N, K)")
     check_same_shape(x, t, "logits", "targets")
     check_unit_interval(t, "targets")
-    check_batch(x.size, reduction, "logits")
+    check_batch(x.shape[0] if x.ndim else 1, reduction, "logits")
     return x, t, reduction
 
 
+def _pos_weight(value: Any, x: np.ndarray) -> np.ndarray | float:
+    """A weight >= 0 of the positive term: a number, or one per label (shape (K,))."""
+    if value is None:
+        return 1.0
+    if x.ndim == 2 and np.ndim(value) == 1:
+        w = as_float_array(value, "pos_weight", ndims=(1,))
+        if w.shape != x.shape[1:]:
+            raise ValueError(
+                f"pos_weight must be a number or have shape ({x.shape[1]},), one weight per "
+                f"label of logits {x.shape}; got shape {w.shape}"
+            )
+        check_finite(w, "pos_weight")
+        if (w < 0).any():
+            raise ValueError(f"pos_weight must be >= 0; got {float(w[w < 0][0])!r}")
+        return w
+    if np.ndim(value) != 0:
+        raise ValueError(
+            f"pos_weight must be a number, or for logits of shape (N, K) one weight per label; "
+            f"got shape {np.shape(value)} for logits of shape {x.shape}"
+        )
+    if isinstance(value, np.ndarray):
+        value = value.item()
+    return nonnegative_scalar(value, "pos_weight")
+
+
+def _softplus_pair(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``softplus(-x)`` and ``softplus(x)``, each ``max(±x, 0) + log1p(exp(-|x|))``: >= 0."""
+    tail = np.log1p(np.exp(-np.abs(x)))
+    return np.maximum(-x, 0.0) + tail, np.maximum(x, 0.0) + tail
+
+
+def _sigmoid_pair(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``sigmoid(x)`` and ``sigmoid(-x)``, each to a few ulps (no ``1 - sigmoid``)."""
+    e = np.exp(-np.abs(x))
+    big = 1.0 / (1.0 + e)  # sigma(|x|)
+    small = e * big  # sigma(-|x|)
+    nonneg = x >= 0
+    return np.where(nonneg, big, small), np.where(nonneg, small, big)
+
+
+def _reduce_binary(per_entry: np.ndarray, reduction: str, x: np.ndarray) -> float | np.ndarray:
+    """An example's loss is the sum over its K labels; then the usual reduction over N."""
+    per_example = per_entry.sum(axis=1) if x.ndim == 2 else per_entry.reshape(-1)
+    return reduce_loss(per_example, reduction, x.ndim == 0)
+
+
+def _reduce_binary_grad(grad: np.ndarray, reduction: str, x: np.ndarray) -> float | np.ndarray:
+    if x.ndim == 0:
+        return float(grad)
+    return reduce_grad(grad, reduction, x.shape[0])
+
+
 def sigmoid_binary_cross_entropy(
-    logits: ArrayLike, targets: ArrayLike, *, reduction: str = "mean"
+    logits: ArrayLike,
+    targets: ArrayLike,
+    *,
+    pos_weight: ArrayLike | None = None,
+    reduction: str = "mean",
 ) -> float | np.ndarray:
     r"""Binary cross-entropy of the sigmoid of logits (logistic loss).
 
     .. math::
 
-        L = -t \log \sigma(x) - (1 - t) \log(1 - \sigma(x))
-          = t \operatorname{softplus}(-x) + (1 - t) \operatorname{softplus}(x),
+        L = -w_+ t \log \sigma(x) - (1 - t) \log(1 - \sigma(x))
+          = w_+ t \operatorname{softplus}(-x) + (1 - t) \operatorname{softplus}(x),
 
-    with :math:`\operatorname{softplus}(x) = \log(1 + e^x)`, in nats.  For
-    labels :math:`t \in \{0, 1\}` this is the logistic loss
-    :math:`\log(1 + e^{-(2t - 1) x})`.
+    with :math:`\operatorname{softplus}(x) = \log(1 + e^x)`, in nats, and
+    :math:`w_+` = ``pos_weight`` (1 by default).  For labels :math:`t \in \{0,
+    1\}` and :math:`w_+ = 1` this is the logistic loss :math:`\log(1 +
+    e^{-(2t - 1) x})`.
 
     Parameters
     ----------
-    logits : float or array_like, shape (N,)
-        Finite real scores :math:`x`.
-    targets : float or array_like, shape (N,)
-        Targets in [0, 1] (0/1 labels or soft targets), same shape.
+    logits : float or array_like, shape (N,) or (N, K)
+        Finite real scores :math:`x`: one per example, or K per example for
+        multi-label classification (K independent yes/no labels).
+    targets : float or array_like, same shape
+        Targets in [0, 1] (0/1 labels or soft targets).
+    pos_weight : float or array_like of shape (K,), optional
+        :math:`w_+ \ge 0`, the weight of the positive term (PyTorch's
+        ``pos_weight``): a number, or one per label for (N, K) logits.  With
+        :math:`w_+ = N_- / N_+` the positives of a label weigh as much in
+        total as its negatives.
     reduction : {"mean", "sum", "none"}, default "mean"
-        ``"mean"`` averages over the N examples, ``"sum"`` adds them and
-        ``"none"`` returns the per-example losses (a float for scalar input).
+        Over examples.  An example's loss is the sum over its K labels (the
+        negative log-likelihood of K independent labels); ``"mean"``
+        averages it over the N examples, ``"sum"`` adds them and ``"none"``
+        returns them, shape (N,) (a float for scalar input).
 
     Returns
     -------
@@ -941,16 +1008,21 @@ def sigmoid_binary_cross_entropy(
     TypeError
         If an argument is not a real number or an array of real numbers.
     ValueError
-        If shapes differ or are not scalar/1-D, logits are not finite, targets
-        are outside [0, 1], the reduction is unknown or the mean of an empty
-        batch is requested.
+        If shapes differ or have more than two dimensions, logits are not
+        finite, targets are outside [0, 1], ``pos_weight`` is negative, not
+        finite or of the wrong shape, the reduction is unknown or the mean of
+        an empty batch is requested.
 
     See Also
     --------
-    sigmoid_binary_cross_entropy_grad, binary_cross_entropy
+    sigmoid_binary_cross_entropy_grad, binary_cross_entropy, sigmoid_focal_loss
 
     Notes
     -----
+    PyTorch's ``binary_cross_entropy_with_logits`` and Keras's
+    ``BinaryCrossentropy`` average over all N K entries by default, which is
+    this mean divided by K; optax returns one loss per entry.
+
     The two softplus terms are non-negative and each is computed as
     :math:`\max(\pm x, 0) + \operatorname{log1p}(e^{-|x|})`, so nothing
     overflows for any finite logit and the result has a relative error of a
@@ -971,33 +1043,48 @@ def sigmoid_binary_cross_entropy(
     10000.0
     >>> print(f"{sigmoid_binary_cross_entropy(50.0, 1):.4e}")
     1.9287e-22
+
+    Two examples with three labels each; positives weigh three times as much:
+
+    >>> logits = [[2.0, -1.0, 0.5], [0.0, 1.5, -2.0]]
+    >>> labels = [[1, 0, 0], [1, 1, 0]]
+    >>> round(sigmoid_binary_cross_entropy(logits, labels), 4)
+    1.2179
+    >>> round(sigmoid_binary_cross_entropy(logits, labels, pos_weight=3.0), 4)
+    2.2394
     """
     x, t, reduction = _check_binary_logits(logits, targets, reduction)
-    tail = np.log1p(np.exp(-np.abs(x)))
-    per = t * (np.maximum(-x, 0.0) + tail) + (1.0 - t) * (np.maximum(x, 0.0) + tail)
-    return reduce_loss(per.reshape(-1), reduction, x.ndim == 0)
+    w = _pos_weight(pos_weight, x)
+    minus, plus = _softplus_pair(x)
+    per = w * t * minus + (1.0 - t) * plus
+    return _reduce_binary(per, reduction, x)
 
 
 def sigmoid_binary_cross_entropy_grad(
-    logits: ArrayLike, targets: ArrayLike, *, reduction: str = "mean"
+    logits: ArrayLike,
+    targets: ArrayLike,
+    *,
+    pos_weight: ArrayLike | None = None,
+    reduction: str = "mean",
 ) -> float | np.ndarray:
     r"""Gradient of :func:`sigmoid_binary_cross_entropy` with respect to the logits.
 
     .. math::
 
-        \frac{\partial L}{\partial x} = \sigma(x) - t
-        = (1 - t)\,\sigma(x) - t\,\sigma(-x).
+        \frac{\partial L}{\partial x} = (1 - t)\,\sigma(x) - w_+ t\,\sigma(-x),
+
+    which is :math:`\sigma(x) - t` for :math:`w_+ = 1`.
 
     Parameters
     ----------
-    logits, targets, reduction
+    logits, targets, pos_weight, reduction
         As in :func:`sigmoid_binary_cross_entropy`.
 
     Returns
     -------
     float or ndarray
         Same shape as ``logits`` (a Python float for scalar input); divided by
-        N for ``"mean"``; for ``"none"`` each entry is the derivative of that
+        N for ``"mean"``; for ``"none"`` each row is the gradient of that
         example's own loss.
 
     Raises
@@ -1007,9 +1094,9 @@ def sigmoid_binary_cross_entropy_grad(
 
     Notes
     -----
-    The second form avoids the cancellation in :math:`\sigma(x) - 1` for
-    confident correct predictions: with 0/1 targets the result has a relative
-    error of a few machine epsilons.
+    The form avoids the cancellation in :math:`\sigma(x) - 1` for confident
+    correct predictions: with 0/1 targets the result has a relative error of
+    a few machine epsilons.
 
     Examples
     --------
@@ -1018,13 +1105,7 @@ def sigmoid_binary_cross_entropy_grad(
     [-0.5, -1.9287498479639178e-22]
     """
     x, t, reduction = _check_binary_logits(logits, targets, reduction)
-    e = np.exp(-np.abs(x))
-    big = 1.0 / (1.0 + e)  # sigma(|x|)
-    small = e * big  # sigma(-|x|)
-    nonneg = x >= 0
-    sig_x = np.where(nonneg, big, small)
-    sig_negx = np.where(nonneg, small, big)
-    grad = (1.0 - t) * sig_x - t * sig_negx
-    if x.ndim == 0:
-        return float(grad)
-    return reduce_grad(grad, reduction, x.shape[0])
+    w = _pos_weight(pos_weight, x)
+    sig_x, sig_negx = _sigmoid_pair(x)
+    grad = (1.0 - t) * sig_x - w * t * sig_negx
+    return _reduce_binary_grad(grad, reduction, x)

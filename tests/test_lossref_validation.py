@@ -59,7 +59,32 @@ SPECS = {
     ),
     "sigmoid_binary_cross_entropy": (
         {"logits": [2.0, -1.0, 0.0], "targets": [1.0, 0.0, 0.5]},
-        {"logits": "vector", "targets": "unit", "reduction": "reduction"},
+        {
+            "logits": "labels_logits",
+            "targets": "labels_unit",
+            "reduction": "reduction",
+            "pos_weight": "pos_weight",
+        },
+    ),
+    "sigmoid_focal_loss": (
+        {"logits": [2.0, -1.0, 0.0], "targets": [1.0, 0.0, 0.5]},
+        {
+            "logits": "labels_logits",
+            "targets": "labels_unit",
+            "reduction": "reduction",
+            "gamma": "gamma",
+            "alpha": "alpha_unit",
+        },
+    ),
+    "softmax_focal_loss": (
+        {"scores": S, "labels": Y},
+        {
+            "scores": "scores",
+            "labels": "labels",
+            "reduction": "reduction",
+            "gamma": "gamma",
+            "alpha": "alpha_classes",
+        },
     ),
     "entropy": ({"p": P}, {"p": "dist", "base": "base"}),
     "kl_divergence": (
@@ -157,6 +182,8 @@ for _name in list(SPECS):
         "huber_loss",
         "smooth_l1_loss",
         "pinball_loss",
+        "sigmoid_focal_loss",
+        "softmax_focal_loss",
         "l2_penalty",
         "l1_penalty",
         "elastic_net_penalty",
@@ -233,6 +260,41 @@ BAD = {
         ("nan", [0.5, np.nan, 0.5], ValueError, "must be finite"),
         ("shape", [0.5, 0.5], ValueError, "same shape"),
         ("2-D", [[0.5, 0.5, 0.5]], ValueError, "2-D"),
+    ],
+    "labels_unit": [
+        *BAD_ARRAY_TYPES[:4],
+        ("negative", [0.5, -0.5, 0.5], ValueError, "in [0, 1]; got -0.5 at position 1"),
+        ("nan", [0.5, np.nan, 0.5], ValueError, "must be finite"),
+        ("shape", [[0.5, 0.5, 0.5]], ValueError, "same shape"),
+        ("3-D", np.full((3, 1, 1), 0.5), ValueError, "3-D"),
+    ],
+    "labels_logits": [
+        *BAD_ARRAY_TYPES[:4],
+        ("nan", [2.0, np.nan, 0.0], ValueError, "must be finite; got nan at position 1"),
+        ("3-D", np.zeros((3, 1, 1)), ValueError, "3-D"),
+        ("bool", [True, False, True], TypeError, "boolean"),
+    ],
+    "pos_weight": [
+        ("negative", -1.0, ValueError, "pos_weight must be >= 0; got -1.0"),
+        ("nan", float("nan"), ValueError, "pos_weight must be finite"),
+        ("string", "2", TypeError, "pos_weight must be a real number"),
+        ("one per example", [1.0, 2.0, 3.0], ValueError, "pos_weight must be a number"),
+    ],
+    "gamma": [
+        ("negative", -1.0, ValueError, "gamma must be >= 0; got -1.0"),
+        ("nan", float("nan"), ValueError, "gamma must be finite"),
+        ("string", "2", TypeError, "gamma must be a real number"),
+    ],
+    "alpha_unit": [
+        ("above one", 1.5, ValueError, "alpha must be in [0, 1]"),
+        ("negative", -0.25, ValueError, "alpha must be in [0, 1]"),
+        ("string", "a", TypeError, "alpha must be a real number"),
+    ],
+    "alpha_classes": [
+        ("negative", -0.25, ValueError, "alpha must be >= 0"),
+        ("wrong shape", [1.0, 2.0], ValueError, "alpha must be a number or have shape (3,)"),
+        ("nan entry", [1.0, np.nan, 1.0], ValueError, "alpha must be finite"),
+        ("string", "a", TypeError, "alpha must be"),
     ],
     "pm1": [
         ("zero-one labels", [1, 0, 1], ValueError, "must be -1 or +1; got 0"),
@@ -333,6 +395,91 @@ BAD = {
 
 BAD["dist"] = [case for case in BAD["rows"] if case[0] != "shape"]
 
+# metric and contrastive learning (lossref/metric.py); embeddings are rows, like S's
+_TRIPLET = {"anchors": S, "positives": S[::-1], "negatives": S[:, ::-1]}
+_PAIRS = {"embeddings1": S, "embeddings2": S[::-1]}
+_METRIC_SPECS = {
+    "triplet_margin_loss": (
+        _TRIPLET,
+        {
+            **dict.fromkeys(_TRIPLET, "matrix"),
+            "margin": "margin",
+            "p": "norm_degree",
+            "eps": "eps",
+            "swap": "flag",
+            "reduction": "reduction",
+        },
+    ),
+    "contrastive_loss": (
+        {**_PAIRS, "labels": [1, 0, 1]},
+        {
+            **dict.fromkeys(_PAIRS, "matrix"),
+            "labels": "pair_labels",
+            "margin": "margin",
+            "reduction": "reduction",
+        },
+    ),
+    "info_nce": (
+        {"queries": S, "keys": S[::-1]},
+        {
+            "queries": "matrix",
+            "keys": "matrix",
+            "temperature": "temperature",
+            "similarity": "similarity",
+            "reduction": "reduction",
+        },
+    ),
+    "nt_xent": (
+        _PAIRS,
+        {
+            **dict.fromkeys(_PAIRS, "matrix"),
+            "temperature": "temperature",
+            "similarity": "similarity",
+            "reduction": "reduction",
+        },
+    ),
+}
+SPECS.update(_METRIC_SPECS)
+SPECS.update(
+    {
+        name + "_grad": (valid, {**roles, "wrt": "wrt"})
+        for name, (valid, roles) in _METRIC_SPECS.items()
+    }
+)
+BAD.update(
+    {
+        "pair_labels": [
+            (
+                "two",
+                [1, 2, 0],
+                ValueError,
+                "labels must be 0 or 1 (1: similar pair, 0: dissimilar)",
+            ),
+            ("float", [1.0, 0.0, 1.0], TypeError, "labels must have an integer dtype"),
+            ("bool", [True, False, True], TypeError, "boolean"),
+            ("too few", [1, 0], ValueError, "labels must be shape (3,), one per pair"),
+            ("None", None, TypeError, "labels must be integers 0 or 1"),
+        ],
+        "norm_degree": [
+            ("below one", 0.5, ValueError, "p must be >= 1 (a norm); got 0.5"),
+            ("inf", float("inf"), ValueError, "p must be finite"),
+            ("string", "2", TypeError, "p must be a real number"),
+        ],
+        "eps": [
+            ("negative", -1e-6, ValueError, "eps must be >= 0; got -1e-06"),
+            ("nan", float("nan"), ValueError, "eps must be finite"),
+        ],
+        "temperature": [
+            ("zero", 0.0, ValueError, "temperature must be > 0; got 0.0"),
+            ("negative", -0.1, ValueError, "temperature must be > 0"),
+            ("inf", float("inf"), ValueError, "temperature must be finite"),
+            ("string", "0.1", TypeError, "temperature must be a real number"),
+        ],
+        "similarity": [("unknown", "l2", ValueError, "similarity must be 'cosine' or 'dot'")],
+        "wrt": [("unknown", "x", ValueError, "wrt must be ")],
+    }
+)
+
 
 def _cases():
     for name, (valid, roles) in SPECS.items():
@@ -372,6 +519,8 @@ SCORE_LOSSES = [
     "multiclass_hinge_grad",
     "softmax_cross_entropy",
     "softmax_cross_entropy_grad",
+    "softmax_focal_loss",
+    "softmax_focal_loss_grad",
 ]
 
 
@@ -406,6 +555,9 @@ def test_mean_of_empty_batch_is_refused(name):
         ("binary_cross_entropy_grad", ([], [])),
         ("sigmoid_binary_cross_entropy", ([], [])),
         ("sigmoid_binary_cross_entropy_grad", ([], [])),
+        ("sigmoid_binary_cross_entropy", (np.zeros((0, 2)), np.zeros((0, 2)))),
+        ("sigmoid_focal_loss", ([], [])),
+        ("sigmoid_focal_loss_grad", (np.zeros((0, 2)), np.zeros((0, 2)))),
         ("squared_error", (np.zeros((0, 2)), np.zeros((0, 2)))),
         ("squared_error_grad", (np.zeros((0, 2)), np.zeros((0, 2)))),
     ],

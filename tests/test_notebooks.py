@@ -12,6 +12,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from tests.bookcheck.audit import REFERENCE_PAGES
+
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "_build" / "html"
 BOOK = ROOT / "book"
@@ -22,7 +24,9 @@ def chapters_with_code() -> list[str]:
     return sorted(
         path.stem
         for path in BOOK.glob("*.md")
-        if not path.stem.startswith("_") and "```{code-cell}" in path.read_text(encoding="utf-8")
+        if not path.stem.startswith("_")
+        and path.stem not in REFERENCE_PAGES
+        and "```{code-cell}" in path.read_text(encoding="utf-8")
     )
 
 

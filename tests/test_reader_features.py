@@ -12,6 +12,7 @@ import re
 
 import pytest
 
+from tests.bookcheck.audit import REFERENCE_PAGES
 from tests.bookcheck.pages import read_page
 from tests.test_site_browser import ROOT, browser, server  # noqa: F401 (fixtures)
 
@@ -20,62 +21,49 @@ pytestmark = pytest.mark.browser
 CHAPTERS = sorted(
     path.stem
     for path in (ROOT / "book").glob("*.md")
-    if not path.stem.startswith("_") and "```{code-cell}" in path.read_text(encoding="utf-8")
+    if not path.stem.startswith("_")
+    and path.stem not in REFERENCE_PAGES
+    and "```{code-cell}" in path.read_text(encoding="utf-8")
 )
 
 
-@pytest.fixture
-def reader(browser, server):  # noqa: F811 (fixtures)
+@pytest.fixture(scope="module", params=CHAPTERS)
+def chapter(request, browser, server):  # noqa: F811 (fixtures)
+    """One chapter, loaded once for all the checks below (pytest groups them by chapter)."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
     page = context.new_page()
+    page.goto(f"{server}/{request.param}.html", wait_until="networkidle")
+    page.stem = request.param
     yield page
     context.close()
 
 
-@pytest.mark.parametrize("stem", CHAPTERS)
-def test_copy_button_copies_a_doctest_without_prompts_or_output(reader, server, stem):  # noqa: F811
-    first = read_page(ROOT / "book" / f"{stem}.md").doctests[0]
+def test_copy_button_copies_a_doctest_without_prompts_or_output(chapter):
+    first = read_page(ROOT / "book" / f"{chapter.stem}.md").doctests[0]
     expected = "".join(
         example.source for example in doctest.DocTestParser().get_examples(first.source)
     )
-    reader.goto(f"{server}/{stem}.html", wait_until="networkidle")
-    block = reader.locator("div.highlight-pycon").first
+    block = chapter.locator("div.highlight-pycon").first
     block.hover()
     block.locator("button.copybtn").click()
-    copied = reader.evaluate("navigator.clipboard.readText()")
+    copied = chapter.evaluate("navigator.clipboard.readText()")
     assert ">>>" not in copied
     assert copied.strip() == expected.strip()
 
 
-@pytest.mark.parametrize("stem", CHAPTERS)
-def test_each_chapter_links_its_notebook(reader, server, stem):  # noqa: F811
-    reader.goto(f"{server}/{stem}.html", wait_until="networkidle")
-    link = reader.locator(f'a[href$="_sources/{stem}.ipynb"]')
+def test_each_chapter_links_its_notebook(chapter, server):  # noqa: F811
+    link = chapter.locator(f'a[href$="_sources/{chapter.stem}.ipynb"]')
     assert link.count() == 1, "the download menu offers the notebook"
-    response = reader.request.get(f"{server}/_sources/{stem}.ipynb")
+    response = chapter.request.get(f"{server}/_sources/{chapter.stem}.ipynb")
     assert response.status == 200
     assert response.json()["nbformat"] == 4
 
 
-@pytest.mark.parametrize("stem", CHAPTERS)
-def test_citations_lead_to_the_bibliography(reader, server, stem):  # noqa: F811
-    reader.goto(f"{server}/{stem}.html", wait_until="networkidle")
-    citations = reader.locator("article a[href*='bibliography.html#']")
-    assert citations.count() >= 1, f"{stem} cites its sources"
-    citations.first.click()
-    reader.wait_for_load_state("networkidle")
-    assert reader.url.split("#")[0].endswith("bibliography.html")
-    target = reader.url.split("#")[1]
-    assert reader.locator(f"[id='{target}']").count() == 1
-
-
-@pytest.mark.parametrize("stem", CHAPTERS)
-def test_solutions_are_hidden_until_opened(reader, server, stem):  # noqa: F811
-    reader.goto(f"{server}/{stem}.html", wait_until="networkidle")
-    exercises = reader.locator("article .exercise")
-    solutions = reader.locator("article .solution")
-    assert exercises.count() >= 3, f"{stem} ends with at least three exercises"
+def test_solutions_are_hidden_until_opened(chapter):
+    exercises = chapter.locator("article .exercise")
+    solutions = chapter.locator("article .solution")
+    assert exercises.count() >= 3, f"{chapter.stem} ends with at least three exercises"
     assert solutions.count() >= 1
     solution = solutions.first
     body = solution.locator(".admonition-body, section, div.highlight, p").last
@@ -84,14 +72,23 @@ def test_solutions_are_hidden_until_opened(reader, server, stem):  # noqa: F811
     body.wait_for(state="visible", timeout=5_000)
 
 
-@pytest.mark.parametrize("stem", CHAPTERS)
-def test_equations_are_referred_to_by_number(reader, server, stem):  # noqa: F811
-    reader.goto(f"{server}/{stem}.html", wait_until="networkidle")
-    numbers = reader.locator("article .eqno").all_inner_texts()
-    assert numbers, f"{stem} numbers its display equations"
-    references = reader.locator("article a[href*='#equation-']:not(.headerlink)")
+def test_equations_are_referred_to_by_number(chapter):
+    numbers = chapter.locator("article .eqno").all_inner_texts()
+    assert numbers, f"{chapter.stem} numbers its display equations"
+    references = chapter.locator("article a[href*='#equation-']:not(.headerlink)")
     # Permalinks are links to equations too, but show no text until hovered.
     texts = [text.strip() for text in references.all_inner_texts() if text.strip()]
-    assert texts, f"{stem} refers to an equation by its number"
+    assert texts, f"{chapter.stem} refers to an equation by its number"
     for text in texts:
         assert re.fullmatch(r"\(?\d+\)?", text), f"a reference shows a number, not {text!r}"
+
+
+# Last, since it leaves the chapter.
+def test_citations_lead_to_the_bibliography(chapter):
+    citations = chapter.locator("article a[href*='bibliography.html#']")
+    assert citations.count() >= 1, f"{chapter.stem} cites its sources"
+    citations.first.click()
+    chapter.wait_for_load_state("load")
+    assert chapter.url.split("#")[0].endswith("bibliography.html")
+    target = chapter.url.split("#")[1]
+    assert chapter.locator(f"[id='{target}']").count() == 1

@@ -38,7 +38,7 @@ from .run import Execution, Failure, Value, display_path, execute
 BOOK = ROOT / "book"
 WORD_LIMIT = 2200
 # Pages that are reference material, not chapters: the word limit is for chapters.
-REFERENCE_PAGES = {"index", "api", "errata", "glossary", "bibliography"}
+REFERENCE_PAGES = {"index", "api", "conventions", "errata", "glossary", "bibliography"}
 
 
 @dataclass(frozen=True)
@@ -191,32 +191,36 @@ def _equation_failures(page: Page, execution: Execution) -> list[Failure]:
     return failures
 
 
-def report(results: list[AuditResult]) -> str:
-    header = (
-        f"{'page':<30} {'words':>5} {'numbers':>7} {'pinned':>6} {'evaluated':>9} "
-        f"{'matched':>7} {'unchecked':>9} {'checking code':>13}"
+REPORT_HEADER = (
+    f"{'page':<30} {'words':>5} {'numbers':>7} {'pinned':>6} {'evaluated':>9} "
+    f"{'matched':>7} {'unchecked':>9} {'checking code':>13}"
+)
+REPORT_FOOTER = (
+    "unchecked: integers that may be counts, indices or notation (a decimal, or an integer "
+    "math states as a value, must be checked); checking code: share of the page's source in "
+    "cells removed from the rendered page"
+)
+
+
+def report_row(result: AuditResult) -> str:
+    """One page's line of the audit report: plain text, so test workers can send it."""
+    counts, page = result.counts, result.page
+    share = page.checking_characters / max(len(page.source), 1)
+    return (
+        f"{display_path(page.path):<30} {page.prose_words:>5} {len(result.stated):>7} "
+        f"{counts['pinned']:>6} {counts['evaluated']:>9} {counts['matched']:>7} "
+        f"{counts['unchecked']:>9} {share:>12.1%}"
     )
-    lines = [header]
-    for result in results:
-        counts, page = result.counts, result.page
-        share = page.checking_characters / max(len(page.source), 1)
-        lines.append(
-            f"{display_path(page.path):<30} {page.prose_words:>5} {len(result.stated):>7} "
-            f"{counts['pinned']:>6} {counts['evaluated']:>9} {counts['matched']:>7} "
-            f"{counts['unchecked']:>9} {share:>12.1%}"
-        )
-    lines.append(
-        "unchecked: integers that may be counts, indices or notation (a decimal, or an integer "
-        "math states as a value, must be checked); checking code: share of the page's source in "
-        "cells removed from the rendered page"
-    )
-    return "\n".join(lines)
+
+
+def report(rows: list[str]) -> str:
+    return "\n".join([REPORT_HEADER, *sorted(rows), REPORT_FOOTER])
 
 
 def main(argv: list[str]) -> int:
     paths = [Path(arg) for arg in argv] or sorted(BOOK.glob("*.md"))
     results = [audit_page(read_page(path)) for path in paths]
-    print(report(results))
+    print(report([report_row(result) for result in results]))
     for result in results:
         for failure in result.failures:
             print(failure)

@@ -15,7 +15,9 @@ from .pages import ROOT, read_page
 
 BOOK = ROOT / "book"
 README = ROOT / "README.md"
-_AUDIT_RESULTS: list[audit.AuditResult] = []
+# The report's rows, pages audited and edits made; pytest-xdist's workers send theirs to the
+# controller, which prints the report.
+AUDIT_ROWS: list[str] = []
 # Filled by tests/test_number_mutations.py: edits made and caught, by kind of number.
 MUTATIONS_MADE: Counter = Counter()
 MUTATIONS_CAUGHT: Counter = Counter()
@@ -48,7 +50,7 @@ class BookPage(pytest.File):
 
 def _audit(page) -> list:
     result = audit.audit_page(page)
-    _AUDIT_RESULTS.append(result)
+    AUDIT_ROWS.append(audit.report_row(result))
     return result.failures
 
 
@@ -71,10 +73,26 @@ class CheckItem(pytest.Item):
         return self.path, None, self.name
 
 
+def pytest_sessionfinish(session):
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # a pytest-xdist worker
+        workeroutput["audit_rows"] = AUDIT_ROWS
+        workeroutput["mutations"] = (dict(MUTATIONS_MADE), dict(MUTATIONS_CAUGHT))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    output = getattr(node, "workeroutput", {})
+    AUDIT_ROWS.extend(output.get("audit_rows", []))
+    made, caught = output.get("mutations", ({}, {}))
+    MUTATIONS_MADE.update(made)
+    MUTATIONS_CAUGHT.update(caught)
+
+
 def pytest_terminal_summary(terminalreporter):
-    if _AUDIT_RESULTS:
+    if AUDIT_ROWS:
         terminalreporter.section("worked-number audit")
-        terminalreporter.write_line(audit.report(_AUDIT_RESULTS))
+        terminalreporter.write_line(audit.report(AUDIT_ROWS))
     if MUTATIONS_MADE:
         terminalreporter.section("number edits caught, by kind")
         for kind in sorted(MUTATIONS_MADE):

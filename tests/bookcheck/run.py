@@ -18,6 +18,7 @@ import doctest
 import io
 import numbers
 import os
+import sys
 import warnings
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -100,8 +101,27 @@ def paste(page: Page) -> list[Failure]:
     return runner.found
 
 
+_EXECUTIONS: dict[tuple[Path, str], Execution] = {}
+
+
 def execute(page: Page) -> Execution:
-    """Run doctests and code cells in page order and keep what each section computes."""
+    """Run doctests and code cells in page order and keep what each section computes.
+
+    A page's source is run once per test session: the audit and the mutation test share the
+    result, which nothing modifies.
+    """
+    key = (page.path, page.source)
+    if key not in _EXECUTIONS:
+        # The build's kernel runs in the page's folder, so a page may import a module beside it.
+        sys.path.insert(0, str(page.path.parent))
+        try:
+            _EXECUTIONS[key] = _execute(page)
+        finally:
+            sys.path.remove(str(page.path.parent))
+    return _EXECUTIONS[key]
+
+
+def _execute(page: Page) -> Execution:
     result = Execution()
     namespace = {"__name__": "__main__"}
     runner = _Runner()
