@@ -24,6 +24,7 @@ from ._validation import (
     as_float_array,
     check_batch,
     check_finite,
+    check_flag,
     check_reduction,
     check_same_shape,
     nonnegative_scalar,
@@ -48,12 +49,6 @@ _EXP_MINUS_SHIFT = math.exp(-_SHIFT)
 # ---------------------------------------------------------------------------
 # shared checks and reductions
 # ---------------------------------------------------------------------------
-
-
-def _flag(value, name: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False; got {value!r}")
-    return bool(value)
 
 
 def _check_pair(predictions, targets, reduction):
@@ -90,7 +85,7 @@ def _reduce_grad(grad: np.ndarray, reduction: str, n: int) -> float | np.ndarray
 
 
 def _check_gaussian(predictions, targets, variances, full, eps, reduction):
-    full = _flag(full, "full")
+    full = check_flag(full, "full")
     eps = positive_scalar(eps, "eps")
     pred, targ, reduction = _check_pair(predictions, targets, reduction)
     var = as_float_array(variances, "variances", ndims=None)
@@ -394,8 +389,8 @@ def gaussian_nll_grad_variance(
 
 
 def _check_poisson(predictions, targets, log_input, full, eps, reduction):
-    log_input = _flag(log_input, "log_input")
-    full = _flag(full, "full")
+    log_input = check_flag(log_input, "log_input")
+    full = check_flag(full, "full")
     eps = nonnegative_scalar(eps, "eps")
     pred, targ, reduction = _check_pair(predictions, targets, reduction)
     if (targ < 0).any():
