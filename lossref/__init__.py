@@ -39,7 +39,6 @@ from .information import entropy, entropy_grad, kl_divergence, kl_divergence_gra
 from .likelihood import (
     gaussian_nll,
     gaussian_nll_grad,
-    gaussian_nll_grad_variance,
     poisson_nll,
     poisson_nll_grad,
 )
@@ -107,7 +106,6 @@ __all__ = [
     "entropy_grad",
     "gaussian_nll",
     "gaussian_nll_grad",
-    "gaussian_nll_grad_variance",
     "gradient_check",
     "gradient_descent",
     "huber_loss",

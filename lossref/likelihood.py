@@ -23,6 +23,7 @@ from ._validation import (
     _first_value,
     as_float_array,
     check_batch,
+    check_choice,
     check_finite,
     check_flag,
     check_reduction,
@@ -34,7 +35,6 @@ from ._validation import (
 __all__ = [
     "gaussian_nll",
     "gaussian_nll_grad",
-    "gaussian_nll_grad_variance",
     "poisson_nll",
     "poisson_nll_grad",
 ]
@@ -181,7 +181,7 @@ def gaussian_nll(
 
     See Also
     --------
-    gaussian_nll_grad, gaussian_nll_grad_variance, mean_squared_error
+    gaussian_nll_grad, mean_squared_error
 
     Notes
     -----
@@ -189,8 +189,8 @@ def gaussian_nll(
     ``torch.no_grad()``, so the clamp is invisible to autograd: the loss is
     evaluated at :math:`\max(\sigma^2, \varepsilon)`, and the derivative with
     respect to a variance below ``eps`` is the derivative at ``eps`` passed
-    straight through (not 0).  :func:`gaussian_nll_grad_variance` returns the
-    same.
+    straight through (not 0).  :func:`gaussian_nll_grad` with
+    ``wrt="variances"`` returns the same.
 
     **Fixed variance.**  With one variance :math:`\sigma^2` for every entry
     and (N,) input, the mean loss is
@@ -245,136 +245,87 @@ def gaussian_nll_grad(
     full: bool = False,
     eps: float = 1e-6,
     reduction: str = "mean",
+    wrt: str = "predictions",
 ) -> float | np.ndarray:
-    r"""Gradient of :func:`gaussian_nll` with respect to the predicted means.
+    r"""Gradient of :func:`gaussian_nll` with respect to the predicted means (or ``wrt``).
+
+    With :math:`v = \max(\sigma^2, \varepsilon)`,
 
     .. math::
 
         \frac{\partial \ell}{\partial \mu} = \frac{\mu - y}{v},
-        \qquad v = \max(\sigma^2, \varepsilon),
+        \qquad
+        \frac{\partial \ell}{\partial \sigma^2}
+        = \frac12 \left( \frac{1}{v} - \frac{(\mu - y)^2}{v^2} \right),
 
-    divided by N for ``"mean"``: the residual weighted by the precision.
-    ``full`` adds a constant and changes nothing.
+    divided by N for ``"mean"``.  The mean is pulled by the residual weighted
+    by the precision; the variance's derivative is zero where
+    :math:`v = (\mu - y)^2`, the variance that fits the residual.  A variance
+    shared by several entries (a scalar, or shape (N, 1)) gets the sum of
+    their derivatives.  ``full`` adds a constant and changes neither.  For a
+    log-variance :math:`s = \ln \sigma^2`, the chain rule gives
+    :math:`\partial \ell / \partial s = \sigma^2 \, \partial \ell / \partial
+    \sigma^2` (above ``eps``).
 
     Parameters
     ----------
     predictions, targets, variances, full, eps, reduction
         As in :func:`gaussian_nll`.
+    wrt : {"predictions", "variances"}, default "predictions"
+        The argument to differentiate with respect to: the model predicts
+        both.
 
     Returns
     -------
     float or ndarray
-        Same shape as ``predictions`` (a Python float for a scalar); for
-        ``"none"`` each row is the gradient of that example's own loss.
+        The shape of the ``wrt`` argument (a Python float for a scalar); for
+        ``"none"`` each entry is the derivative of its own example's loss.
 
     Raises
     ------
     TypeError, ValueError
-        As in :func:`gaussian_nll`.
+        As in :func:`gaussian_nll`, and ``ValueError`` for an unknown ``wrt``.
 
     See Also
     --------
-    gaussian_nll_grad_variance
+    gaussian_nll
 
     Notes
     -----
-    One subtraction and one division: a relative error of about one machine
-    epsilon relative to the exact function of the rounded residual.
+    **Below eps** the variance's derivative is evaluated at
+    :math:`v = \varepsilon`, as PyTorch's autograd does (its clamp runs under
+    ``torch.no_grad()`` and passes the gradient straight through).  The loss
+    is constant in :math:`\sigma^2` there, so this is not its derivative, and
+    a numerical gradient check fails below ``eps``.  It lets a gradient step
+    raise a variance that fell below ``eps`` when
+    :math:`(\mu - y)^2 > \varepsilon` (the clamp would otherwise leave it
+    stuck); it lowers it further otherwise.
+
+    **Accuracy.**  The means' gradient is one subtraction and one division,
+    about one machine epsilon relative to the exact function of the rounded
+    residual.  The variances' is computed as :math:`\frac12 (1 - z^2) / v`
+    with :math:`z = (\mu - y) / \sqrt v`: a few machine epsilons relative to
+    :math:`\frac12 (1 + z^2) / v`.
 
     Examples
     --------
     >>> from lossref import gaussian_nll_grad
     >>> gaussian_nll_grad([1.0, 2.0], [1.5, 1.0], [0.25, 1.0], reduction="sum").tolist()
     [-2.0, 1.0]
-    """
-    pred, targ, var, _, eps, reduction, n = _check_gaussian(
-        predictions, targets, variances, full, eps, reduction
-    )
-    r, v, _ = _gaussian_parts(pred, targ, var, eps)
-    with np.errstate(over="ignore"):
-        grad = r / v
-    return _reduce_grad(grad, reduction, n)
-
-
-def gaussian_nll_grad_variance(
-    predictions: ArrayLike,
-    targets: ArrayLike,
-    variances: ArrayLike,
-    *,
-    full: bool = False,
-    eps: float = 1e-6,
-    reduction: str = "mean",
-) -> float | np.ndarray:
-    r"""Gradient of :func:`gaussian_nll` with respect to the predicted variances.
-
-    .. math::
-
-        \frac{\partial \ell}{\partial \sigma^2}
-        = \frac12 \left( \frac{1}{v} - \frac{(\mu - y)^2}{v^2} \right),
-        \qquad v = \max(\sigma^2, \varepsilon),
-
-    divided by N for ``"mean"``; zero where :math:`v = (\mu - y)^2`, the
-    variance that fits the residual.  A variance shared by several entries
-    (a scalar, or shape (N, 1)) gets the sum of their derivatives.
-
-    The gradient with respect to the means is :func:`gaussian_nll_grad`,
-    which, like every ``*_grad`` of lossref, differentiates with respect to
-    the first argument; this companion keeps that rule and the signature of
-    the loss rather than adding a ``wrt=`` switch that would change the
-    shape of the result.  For a log-variance :math:`s = \ln \sigma^2`, the
-    chain rule gives :math:`\partial \ell / \partial s = \sigma^2 \,
-    \partial \ell / \partial \sigma^2 = \frac12 (1 - (\mu - y)^2 / \sigma^2)`
-    (above ``eps``).
-
-    Parameters
-    ----------
-    predictions, targets, variances, full, eps, reduction
-        As in :func:`gaussian_nll`.
-
-    Returns
-    -------
-    float or ndarray
-        Same shape as ``variances`` (a Python float for a scalar variance);
-        for ``"none"`` each entry is the derivative of its example's loss.
-
-    Raises
-    ------
-    TypeError, ValueError
-        As in :func:`gaussian_nll`.
-
-    See Also
-    --------
-    gaussian_nll_grad
-
-    Notes
-    -----
-    **Below eps** the formula is evaluated at :math:`v = \varepsilon`, as
-    PyTorch's autograd does (its clamp runs under ``torch.no_grad()`` and
-    passes the gradient straight through).  The loss is constant in
-    :math:`\sigma^2` there, so this is not its derivative, and a numerical
-    gradient check fails below ``eps``.  It lets a gradient step raise a
-    variance that fell below ``eps`` when :math:`(\mu - y)^2 > \varepsilon`
-    (the clamp would otherwise leave it stuck); it lowers it further
-    otherwise.
-
-    Computed as :math:`\frac12 (1 - z^2) / v` with :math:`z = (\mu - y) /
-    \sqrt v`: a few machine epsilons relative to
-    :math:`\frac12 (1 + z^2) / v`.
-
-    Examples
-    --------
-    >>> from lossref import gaussian_nll_grad_variance
-    >>> gaussian_nll_grad_variance([1.0, 2.0], [1.5, 1.0], [0.25, 1.0],
-    ...                            reduction="sum").tolist()
+    >>> gaussian_nll_grad([1.0, 2.0], [1.5, 1.0], [0.25, 1.0], reduction="sum",
+    ...                   wrt="variances").tolist()
     [0.0, 0.0]
-    >>> gaussian_nll_grad_variance([1.0, 2.0], [1.5, 1.0], 1.0, reduction="sum")
+    >>> gaussian_nll_grad([1.0, 2.0], [1.5, 1.0], 1.0, reduction="sum", wrt="variances")
     0.375
     """
+    wrt = check_choice(wrt, "wrt", ("predictions", "variances"))
     pred, targ, var, _, eps, reduction, n = _check_gaussian(
         predictions, targets, variances, full, eps, reduction
     )
-    _, v, z = _gaussian_parts(pred, targ, var, eps)
+    r, v, z = _gaussian_parts(pred, targ, var, eps)
     with np.errstate(over="ignore", invalid="ignore"):
+        if wrt == "predictions":
+            return _reduce_grad(r / v, reduction, n)
         grad = 0.5 * (1.0 - z * z) / v
         if var.ndim == 0:
             grad = np.sum(grad)

@@ -12,6 +12,7 @@ log-rates beyond the overflow of exp).
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -30,7 +31,7 @@ HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
 
 gnll = lossref.gaussian_nll
 gnll_grad = lossref.gaussian_nll_grad
-gnll_grad_var = lossref.gaussian_nll_grad_variance
+gnll_grad_var = functools.partial(lossref.gaussian_nll_grad, wrt="variances")
 pnll = lossref.poisson_nll
 pnll_grad = lossref.poisson_nll_grad
 

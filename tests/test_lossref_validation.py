@@ -192,7 +192,7 @@ for _name in list(SPECS):
         "poisson_nll",
     }:
         SPECS[_name + "_grad"] = SPECS[_name]
-SPECS["gaussian_nll_grad_variance"] = SPECS["gaussian_nll"]
+SPECS["gaussian_nll_grad"] = (SPECS["gaussian_nll"][0], {**SPECS["gaussian_nll"][1], "wrt": "wrt"})
 
 BAD_ARRAY_TYPES = [
     ("a string", "abc", TypeError, "must be an array of real numbers"),

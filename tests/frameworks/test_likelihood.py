@@ -10,8 +10,8 @@ where a library uses another convention the exact relationship is asserted.
   their ``"mean"`` divides by all N D entries: for (N, D) input it is lossref's mean divided
   by D, and their ``"none"`` is the (N, D) array whose row sums are lossref's ``"none"``.
   Autograd's gradient with respect to a variance below ``eps`` is the derivative at ``eps``
-  (the clamp runs under ``no_grad``), which ``gaussian_nll_grad_variance`` returns.  With a
-  rate 0, a count 0 and ``eps=0`` PyTorch returns nan (0 ln 0), lossref 0.
+  (the clamp runs under ``no_grad``), which ``gaussian_nll_grad(..., wrt="variances")``
+  returns.  With a rate 0, a count 0 and ``eps=0`` PyTorch returns nan (0 ln 0), lossref 0.
 * Keras 3 (jax backend): ``Poisson()(y_true, y_pred)`` takes rates and computes
   ``y_pred - y_true ln(y_pred + 1e-7)``, averaged over the last axis, then over the batch:
   lossref's ``poisson_nll(rates, counts, log_input=False, eps=1e-7)`` divided by D, to
@@ -142,7 +142,7 @@ def test_gaussian_gradients_are_torch_autograd_including_the_clamp(torch, gauss,
     close(
         lossref.gaussian_nll_grad(mu, y, var, eps=eps, reduction=reduction), factor * m.grad.numpy()
     )
-    g_var = lossref.gaussian_nll_grad_variance(mu, y, var, eps=eps, reduction=reduction)
+    g_var = lossref.gaussian_nll_grad(mu, y, var, eps=eps, reduction=reduction, wrt="variances")
     close(g_var, factor * v.grad.numpy())
     below = var < eps
     assert below.any()
@@ -162,7 +162,10 @@ def test_gaussian_homoscedastic_variances_are_torch_broadcasts(torch, gauss):
     loss = F.gaussian_nll_loss(_t(torch, mu), _t(torch, y), v, reduction="sum")
     loss.backward()
     close(lossref.gaussian_nll(mu, y, per_example, reduction="sum"), _n(loss))
-    close(lossref.gaussian_nll_grad_variance(mu, y, per_example, reduction="sum"), v.grad.numpy())
+    close(
+        lossref.gaussian_nll_grad(mu, y, per_example, reduction="sum", wrt="variances"),
+        v.grad.numpy(),
+    )
     close(
         lossref.gaussian_nll(mu, y, 0.7, reduction="sum"),
         _n(F.gaussian_nll_loss(_t(torch, mu), _t(torch, y), 0.7, reduction="sum")),
