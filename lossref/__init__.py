@@ -36,6 +36,12 @@ from .imbalance import (
     softmax_focal_loss_grad,
 )
 from .information import entropy, entropy_grad, kl_divergence, kl_divergence_grad
+from .likelihood import (
+    gaussian_nll,
+    gaussian_nll_grad,
+    poisson_nll,
+    poisson_nll_grad,
+)
 from .linear import add_bias_column, gradient_descent, linear_scores, objective, objective_grad
 from .margin import binary_hinge, binary_hinge_grad, multiclass_hinge, multiclass_hinge_grad
 from .metric import (
@@ -98,6 +104,8 @@ __all__ = [
     "elastic_net_penalty_grad",
     "entropy",
     "entropy_grad",
+    "gaussian_nll",
+    "gaussian_nll_grad",
     "gradient_check",
     "gradient_descent",
     "huber_loss",
@@ -127,6 +135,8 @@ __all__ = [
     "objective_grad",
     "pinball_loss",
     "pinball_loss_grad",
+    "poisson_nll",
+    "poisson_nll_grad",
     "sigmoid",
     "sigmoid_binary_cross_entropy",
     "sigmoid_binary_cross_entropy_grad",

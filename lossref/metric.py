@@ -20,7 +20,9 @@ from ._reduction import reduce_grad, reduce_loss
 from ._validation import (
     as_float_array,
     check_batch,
+    check_choice,
     check_finite,
+    check_flag,
     check_reduction,
     check_same_shape,
     nonnegative_scalar,
@@ -71,19 +73,6 @@ def _same_shape_rows(arrays: dict[str, Any], reduction: str) -> tuple[list[np.nd
         out = [arr.reshape(1, -1) for arr in out]
     check_batch(out[0].shape[0], reduction, names[0])
     return out, single
-
-
-def _flag(value: Any, name: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False; got {value!r}")
-    return bool(value)
-
-
-def _choice(value: Any, name: str, allowed: tuple[str, ...]) -> str:
-    if not isinstance(value, str) or value not in allowed:
-        listed = ", ".join(repr(a) for a in allowed[:-1]) + f" or {allowed[-1]!r}"
-        raise ValueError(f"{name} must be {listed}; got {value!r}")
-    return value
 
 
 def _norm_degree(p: Any) -> float:
@@ -158,7 +147,7 @@ def _check_triplet(anchors, positives, negatives, margin, p, eps, swap, reductio
     margin = nonnegative_scalar(margin, "margin")
     p = _norm_degree(p)
     eps = nonnegative_scalar(eps, "eps")
-    swap = _flag(swap, "swap")
+    swap = check_flag(swap, "swap")
     return a, pos, neg, margin, p, eps, swap, reduction, single
 
 
@@ -363,7 +352,7 @@ def triplet_margin_loss_grad(
     >>> triplet_margin_loss_grad(a, pos, neg, margin=6.0, eps=0.0, wrt="positives").tolist()
     [0.6, 0.8]
     """
-    wrt = _choice(wrt, "wrt", _TRIPLET_WRT)
+    wrt = check_choice(wrt, "wrt", _TRIPLET_WRT)
     a, pos, neg, margin, p, eps, swap, reduction, single = _check_triplet(
         anchors, positives, negatives, margin, p, eps, swap, reduction
     )
@@ -585,7 +574,7 @@ def contrastive_loss_grad(
     >>> contrastive_loss_grad(x1, x2, [1, 0, 0], reduction="sum").round(4).tolist()
     [[-0.6, -0.8], [0.3, 0.4], [0.0, 0.0]]
     """
-    wrt = _choice(wrt, "wrt", _PAIR_WRT)
+    wrt = check_choice(wrt, "wrt", _PAIR_WRT)
     x1, x2, similar, margin, reduction, single = _check_contrastive(
         embeddings1, embeddings2, labels, margin, reduction
     )
@@ -661,7 +650,7 @@ def _check_info_nce(queries, keys, temperature, similarity, reduction):
         )
     check_batch(q.shape[0], reduction, "queries")
     temperature = positive_scalar(temperature, "temperature")
-    similarity = _choice(similarity, "similarity", SIMILARITIES)
+    similarity = check_choice(similarity, "similarity", SIMILARITIES)
     return q, k, temperature, similarity, reduction
 
 
@@ -814,7 +803,7 @@ def info_nce_grad(
     >>> info_nce_grad(q, q, similarity="dot", temperature=1.0).round(4).tolist()
     [[-0.1345, 0.1345], [0.1345, -0.1345]]
     """
-    wrt = _choice(wrt, "wrt", ("queries", "keys"))
+    wrt = check_choice(wrt, "wrt", ("queries", "keys"))
     q, k, temperature, similarity, reduction = _check_info_nce(
         queries, keys, temperature, similarity, reduction
     )
@@ -833,7 +822,7 @@ def _check_nt_xent(embeddings1, embeddings2, temperature, similarity, reduction)
     check_same_shape(z1, z2, "embeddings1", "embeddings2")
     check_batch(z1.shape[0], reduction, "embeddings1")
     temperature = positive_scalar(temperature, "temperature")
-    similarity = _choice(similarity, "similarity", SIMILARITIES)
+    similarity = check_choice(similarity, "similarity", SIMILARITIES)
     if similarity == "cosine":  # refuse a zero row under its own name and row number
         _unit_rows(z1, "embeddings1")
         _unit_rows(z2, "embeddings2")
@@ -977,7 +966,7 @@ def nt_xent_grad(
     >>> nt_xent_grad(z, z, similarity="dot", temperature=1.0).round(4).tolist()
     [[-0.2119, 0.2119], [0.2119, -0.2119]]
     """
-    wrt = _choice(wrt, "wrt", _PAIR_WRT)
+    wrt = check_choice(wrt, "wrt", _PAIR_WRT)
     z1, z2, temperature, similarity, reduction = _check_nt_xent(
         embeddings1, embeddings2, temperature, similarity, reduction
     )

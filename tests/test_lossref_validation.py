@@ -107,6 +107,27 @@ SPECS = {
         )
         for name in ("mean_absolute_error", "huber_loss", "smooth_l1_loss", "pinball_loss")
     },
+    # the likelihoods; eps and the clamp: tests/test_likelihood.py
+    "gaussian_nll": (
+        {"predictions": P, "targets": T, "variances": P + 0.5},
+        {
+            "predictions": "matrix",
+            "targets": "matrix",
+            "variances": "variances",
+            "reduction": "reduction",
+            "full": "flag",
+        },
+    ),
+    "poisson_nll": (
+        {"predictions": P, "targets": T},
+        {
+            "predictions": "matrix",
+            "targets": "matrix",
+            "reduction": "reduction",
+            "log_input": "flag",
+            "full": "flag",
+        },
+    ),
     "l2_penalty": ({"weights": W}, {"weights": "weights"}),
     "l1_penalty": ({"weights": W}, {"weights": "weights"}),
     "elastic_net_penalty": (
@@ -167,8 +188,11 @@ for _name in list(SPECS):
         "l1_penalty",
         "elastic_net_penalty",
         "objective",
+        "gaussian_nll",
+        "poisson_nll",
     }:
         SPECS[_name + "_grad"] = SPECS[_name]
+SPECS["gaussian_nll_grad"] = (SPECS["gaussian_nll"][0], {**SPECS["gaussian_nll"][1], "wrt": "wrt"})
 
 BAD_ARRAY_TYPES = [
     ("a string", "abc", TypeError, "must be an array of real numbers"),
@@ -296,6 +320,13 @@ BAD = {
         *BAD_ARRAY_TYPES[:4],
         ("nan", [1.0, np.nan], ValueError, "must be finite"),
         ("bool", [True, False], TypeError, "boolean"),
+    ],
+    "variances": [
+        *BAD_ARRAY_TYPES[:4],
+        ("negative", P - 0.5, ValueError, "variances must be >= 0; got -0.2 at position (0, 0)"),
+        ("nan", np.full((3, 3), np.nan), ValueError, "variances must be finite"),
+        ("shape", [1.0, 1.0], ValueError, "variances must have the shape of predictions"),
+        ("bool", P > 0, TypeError, "boolean"),
     ],
     "weights_matrix": [
         *BAD_ARRAY_TYPES[:4],
