@@ -13,11 +13,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# What a prediction or target holds. Classes: N examples of C classes; binary: N scores or
-# probabilities of the positive class; regression: N examples of C outputs; distributions: N
-# rows of C probabilities.
-PREDICTIONS = ("logits", "scores", "probabilities", "log-probabilities", "values")
-TARGETS = ("class index", "one-hot", "0/1", "±1", "values", "probabilities")
+# What an argument holds. Classes: N examples of C classes; binary: N scores or probabilities
+# of the positive class; regression: N examples of C outputs (values, or the log-rates or rates
+# of counts); distributions: N rows of C probabilities; embeddings: N rows of C coordinates.
+PREDICTIONS = (
+    "logits", "scores", "probabilities", "log-probabilities", "values", "log-rates", "rates",
+    "embeddings",
+)  # fmt: skip
+TARGETS = ("class index", "one-hot", "0/1", "±1", "values", "counts", "probabilities", "embeddings")
+MORE = ("variances", "embeddings")  # what a call's third argument holds, if it has one
 REDUCTIONS = ("mean over N", "mean over N·C", "none: per example", "none: per element")
 
 
@@ -26,7 +30,7 @@ class Convention:
     loss: str  # the lossref function
     framework: str  # "PyTorch", "Keras 3", "optax" or "scikit-learn"
     call: str  # the importable name; Keras entries are loss classes, called on (y_true, y_pred)
-    arguments: tuple[str, str]  # the call's first two parameters, in order
+    arguments: tuple[str, ...]  # the call's first two (or three) parameters, in order
     prediction_first: bool  # whether the first of them takes the prediction
     prediction: str  # one of PREDICTIONS
     target: str  # one of TARGETS
@@ -37,6 +41,7 @@ class Convention:
     float32_mean: bool = False  # averages in float32, even given float64 (Keras's ops.mean on jax)
     warning: str = ""  # part of the warning the call gives with these defaults
     note: str = ""
+    more: str = ""  # one of MORE: what a third positional argument holds
 
     @property
     def notes(self) -> str:
@@ -61,6 +66,7 @@ class Convention:
         kinds = (self.prediction, self.target)
         if not self.prediction_first:
             kinds = kinds[::-1]
+        kinds += (self.more,) * bool(self.more)
         return ", ".join(
             f"{name}: {kind}" for name, kind in zip(self.arguments, kinds, strict=True)
         )
@@ -98,8 +104,8 @@ def _entry(framework, loss, call, arguments, prediction, target, reduction=None,
                       prediction, target, reduction or default_reduction, **kw)  # fmt: skip
 
 
-def _torch(loss, call, *formats, **kw):
-    return _entry("PyTorch", loss, call, ("input", "target"), *formats, **kw)
+def _torch(loss, call, *formats, arguments=("input", "target"), **kw):
+    return _entry("PyTorch", loss, call, arguments, *formats, **kw)
 
 
 def _keras(loss, call, *formats, **kw):  # Keras's loss classes are called on (y_true, y_pred)
@@ -199,6 +205,33 @@ CONVENTIONS = [
         "0/1",
         clip=SKLEARN_CLIP,
     ),
+    # focal losses
+    _keras(
+        "sigmoid_focal_loss",
+        "BinaryFocalCrossentropy",
+        "logits",
+        "0/1",
+        options=(("from_logits", True),),
+        float32_mean=True,
+        note="ignores its alpha unless apply_class_balancing=True",
+    ),
+    _optax(
+        "sigmoid_focal_loss",
+        "sigmoid_focal_loss",
+        ("logits", "labels"),
+        "logits",
+        "0/1",
+        reduction="none: per element",
+    ),
+    _keras(
+        "softmax_focal_loss",
+        "CategoricalFocalCrossentropy",
+        "logits",
+        "one-hot",
+        options=(("from_logits", True),),
+        lossref_options=(("alpha", 0.25),),
+        note="weights every class by alpha=0.25 by default",
+    ),
     # hinge losses
     _torch(
         "multiclass_hinge",
@@ -274,6 +307,36 @@ CONVENTIONS = [
         options=(("alpha", 0.9),),
         lossref_options=(("tau", 0.9),),
     ),
+    # likelihoods
+    _torch(
+        "gaussian_nll",
+        "gaussian_nll_loss",
+        "values",
+        "values",
+        arguments=("input", "target", "var"),
+        more="variances",
+        reduction="mean over N·C",
+    ),
+    _torch("poisson_nll", "poisson_nll_loss", "log-rates", "counts", reduction="mean over N·C"),
+    _keras(
+        "poisson_nll",
+        "Poisson",
+        "rates",
+        "counts",
+        reduction="mean over N·C",
+        lossref_options=(("log_input", False), ("eps", 1e-07)),
+        float32_mean=True,
+        note="adds 1e-07 to the rate inside the log",
+    ),
+    # embeddings
+    _torch(
+        "triplet_margin_loss",
+        "triplet_margin_loss",
+        "embeddings",
+        "embeddings",
+        arguments=("anchor", "positive", "negative"),
+        more="embeddings",
+    ),
     # divergences
     _torch(
         "kl_divergence",
@@ -322,3 +385,15 @@ CONVENTIONS = [
 ]
 
 FRAMEWORKS = ("PyTorch", "Keras 3", "optax", "scikit-learn")
+
+# Every loss of lossref that the page lists, in the book's order; a loss with no entry has no
+# call with its definition in these frameworks. (mean_squared_error is squared_error's mean
+# over N·C, so squared_error's rows cover it.)
+LOSSES = (
+    "softmax_cross_entropy", "cross_entropy", "sigmoid_binary_cross_entropy",
+    "binary_cross_entropy", "sigmoid_focal_loss", "softmax_focal_loss", "multiclass_hinge",
+    "binary_hinge", "squared_error", "mean_absolute_error", "huber_loss", "smooth_l1_loss",
+    "pinball_loss", "gaussian_nll", "poisson_nll", "kl_divergence", "distillation_loss",
+    "triplet_margin_loss",
+    "contrastive_loss", "info_nce", "nt_xent",
+)  # fmt: skip

@@ -37,8 +37,24 @@ from .imbalance import (
     softmax_focal_loss_grad,
 )
 from .information import entropy, entropy_grad, kl_divergence, kl_divergence_grad
+from .likelihood import (
+    gaussian_nll,
+    gaussian_nll_grad,
+    poisson_nll,
+    poisson_nll_grad,
+)
 from .linear import add_bias_column, gradient_descent, linear_scores, objective, objective_grad
 from .margin import binary_hinge, binary_hinge_grad, multiclass_hinge, multiclass_hinge_grad
+from .metric import (
+    contrastive_loss,
+    contrastive_loss_grad,
+    info_nce,
+    info_nce_grad,
+    nt_xent,
+    nt_xent_grad,
+    triplet_margin_loss,
+    triplet_margin_loss_grad,
+)
 from .metrics import accuracy, classification_error
 from .probabilistic import (
     binary_cross_entropy,
@@ -81,6 +97,8 @@ __all__ = [
     "binary_hinge",
     "binary_hinge_grad",
     "classification_error",
+    "contrastive_loss",
+    "contrastive_loss_grad",
     "cross_entropy",
     "cross_entropy_grad",
     "distillation_loss",
@@ -89,10 +107,14 @@ __all__ = [
     "elastic_net_penalty_grad",
     "entropy",
     "entropy_grad",
+    "gaussian_nll",
+    "gaussian_nll_grad",
     "gradient_check",
     "gradient_descent",
     "huber_loss",
     "huber_loss_grad",
+    "info_nce",
+    "info_nce_grad",
     "kl_divergence",
     "kl_divergence_grad",
     "l1_penalty",
@@ -109,11 +131,15 @@ __all__ = [
     "mean_squared_error_grad",
     "multiclass_hinge",
     "multiclass_hinge_grad",
+    "nt_xent",
+    "nt_xent_grad",
     "numerical_gradient",
     "objective",
     "objective_grad",
     "pinball_loss",
     "pinball_loss_grad",
+    "poisson_nll",
+    "poisson_nll_grad",
     "sigmoid",
     "sigmoid_binary_cross_entropy",
     "sigmoid_binary_cross_entropy_grad",
@@ -128,4 +154,6 @@ __all__ = [
     "softmax_focal_loss_grad",
     "squared_error",
     "squared_error_grad",
+    "triplet_margin_loss",
+    "triplet_margin_loss_grad",
 ]

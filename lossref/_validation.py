@@ -280,6 +280,21 @@ def check_scores_labels(
     return s2, y.reshape(-1), reduction, single
 
 
+def check_choice(value: Any, name: str, allowed: tuple[str, ...]) -> str:
+    """Return ``value`` if it is one of the strings ``allowed``."""
+    if not isinstance(value, str) or value not in allowed:
+        listed = ", ".join(repr(a) for a in allowed[:-1]) + f" or {allowed[-1]!r}"
+        raise ValueError(f"{name} must be {listed}; got {value!r}")
+    return value
+
+
+def check_flag(value: Any, name: str) -> bool:
+    """Return ``value`` as a bool if it is one (0 and 1 are refused: they are usually a slip)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False; got {value!r}")
+    return bool(value)
+
+
 def check_reduction(reduction: Any) -> str:
     """Return ``reduction`` if it is one of "mean", "sum", "none"."""
     if not isinstance(reduction, str) or reduction not in REDUCTIONS:

@@ -8,7 +8,7 @@ example with K labels has the sum of their losses).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -53,7 +53,21 @@ def _alpha_weights(alpha: Any, t: np.ndarray) -> np.ndarray | float:
     return a * t + (1.0 - a) * (1.0 - t)
 
 
-def _sigmoid_focal_terms(logits, targets, gamma, alpha, reduction):
+class _SigmoidFocalTerms(NamedTuple):
+    """What the sigmoid focal loss and its gradient share, computed once."""
+
+    x: np.ndarray  # logits
+    t: np.ndarray  # targets
+    gamma: float
+    alpha: np.ndarray | float  # alpha_t, per entry, or 1
+    ce: np.ndarray  # binary cross-entropy per entry
+    factor: np.ndarray  # (1 - p_t) ** gamma
+    sig_x: np.ndarray
+    sig_negx: np.ndarray
+    reduction: str
+
+
+def _sigmoid_focal_terms(logits, targets, gamma, alpha, reduction) -> _SigmoidFocalTerms:
     x, t, reduction = _check_binary_logits(logits, targets, reduction)
     g = _gamma(gamma)
     a = _alpha_weights(alpha, t)
@@ -64,7 +78,7 @@ def _sigmoid_focal_terms(logits, targets, gamma, alpha, reduction):
     ce = t * minus + (1.0 - t) * plus
     with np.errstate(under="ignore"):
         factor = miss**g if g != 0.0 else np.ones_like(miss)
-    return x, t, g, a, ce, miss, factor, sig_x, sig_negx, reduction
+    return _SigmoidFocalTerms(x, t, g, a, ce, factor, sig_x, sig_negx, reduction)
 
 
 def sigmoid_focal_loss(
@@ -150,10 +164,8 @@ def sigmoid_focal_loss(
     >>> sigmoid_focal_loss([2.0, -1.0], [1, 0], gamma=0.0, reduction="none").round(4).tolist()
     [0.1269, 0.3133]
     """
-    x, _, _, a, ce, _, factor, _, _, reduction = _sigmoid_focal_terms(
-        logits, targets, gamma, alpha, reduction
-    )
-    return _reduce_binary(a * factor * ce, reduction, x)
+    f = _sigmoid_focal_terms(logits, targets, gamma, alpha, reduction)
+    return _reduce_binary(f.alpha * f.factor * f.ce, f.reduction, f.x)
 
 
 def sigmoid_focal_loss_grad(
@@ -207,7 +219,7 @@ def sigmoid_focal_loss_grad(
     >>> sigmoid_focal_loss_grad([2.0, -1.0], [1, 0], reduction="none").round(4).tolist()
     [-0.0049, 0.0526]
     """
-    x, t, g, a, ce, _, factor, sig_x, sig_negx, reduction = _sigmoid_focal_terms(
+    x, t, g, a, ce, factor, sig_x, sig_negx, reduction = _sigmoid_focal_terms(
         logits, targets, gamma, alpha, reduction
     )
     # r = sigma(x) sigma(-x) / m = 1 / (t / sigma(x) + (1 - t) / sigma(-x)), terms with a zero
@@ -243,7 +255,22 @@ def _class_alpha(alpha: Any, n_classes: int) -> np.ndarray | float:
     return w
 
 
-def _softmax_focal_terms(scores, labels, gamma, alpha, reduction):
+class _SoftmaxFocalTerms(NamedTuple):
+    """What the softmax focal loss and its gradient share, computed once."""
+
+    s: np.ndarray  # scores, (N, C)
+    y: np.ndarray  # labels
+    reduction: str
+    single: bool  # one example given as a 1-D row
+    gamma: float
+    alpha_y: np.ndarray | float  # the correct class's alpha, per example, or 1
+    p: np.ndarray  # softmax probabilities
+    nll: np.ndarray  # -log p_y
+    miss: np.ndarray  # 1 - p_y
+    factor: np.ndarray  # (1 - p_y) ** gamma
+
+
+def _softmax_focal_terms(scores, labels, gamma, alpha, reduction) -> _SoftmaxFocalTerms:
     s, y, reduction, single = check_scores_labels(scores, labels, reduction)
     g = _gamma(gamma)
     a = _class_alpha(alpha, s.shape[1])
@@ -258,7 +285,7 @@ def _softmax_focal_terms(scores, labels, gamma, alpha, reduction):
     miss = np.where(p_y > 0.5, others.sum(axis=1), 1.0 - p_y)
     with np.errstate(under="ignore"):
         factor = miss**g if g != 0.0 else np.ones_like(miss)
-    return s, y, reduction, single, g, a_y, p, nll, miss, factor
+    return _SoftmaxFocalTerms(s, y, reduction, single, g, a_y, p, nll, miss, factor)
 
 
 def softmax_focal_loss(
@@ -335,10 +362,8 @@ def softmax_focal_loss(
     >>> round(softmax_focal_loss([3.2, 5.1, -1.7], 1), 4)
     0.0024
     """
-    _, _, reduction, single, _, a_y, _, nll, _, factor = _softmax_focal_terms(
-        scores, labels, gamma, alpha, reduction
-    )
-    return reduce_loss(a_y * factor * nll, reduction, single)
+    f = _softmax_focal_terms(scores, labels, gamma, alpha, reduction)
+    return reduce_loss(f.alpha_y * f.factor * f.nll, f.reduction, f.single)
 
 
 def softmax_focal_loss_grad(

@@ -13,6 +13,7 @@ from numpy.typing import ArrayLike
 
 from ._validation import (
     as_float_array,
+    check_choice,
     check_finite,
     check_labels,
     nonnegative_scalar,
@@ -56,9 +57,7 @@ def _weights_for(W, X: np.ndarray, name: str = "W") -> np.ndarray:
 
 
 def _loss_pair(loss):
-    if not isinstance(loss, str) or loss not in _LOSSES:
-        raise ValueError(f"loss must be 'hinge' or 'softmax'; got {loss!r}")
-    return _LOSSES[loss]
+    return _LOSSES[check_choice(loss, "loss", tuple(_LOSSES))]
 
 
 def add_bias_column(X: ArrayLike) -> np.ndarray:

@@ -11,6 +11,7 @@ from ._validation import (
     check_batch,
     check_binary_targets,
     check_finite,
+    check_flag,
     check_reduction,
     check_same_shape,
     check_scores_labels,
@@ -35,9 +36,8 @@ def _hinge_margins(s, y, margin, include_correct):
 
 def _check_hinge_options(margin, squared, include_correct):
     margin = nonnegative_scalar(margin, "margin")
-    for name, flag in (("squared", squared), ("include_correct", include_correct)):
-        if not isinstance(flag, (bool, np.bool_)):
-            raise TypeError(f"{name} must be True or False; got {flag!r}")
+    check_flag(squared, "squared")
+    check_flag(include_correct, "include_correct")
     return margin
 
 

@@ -1,14 +1,15 @@
-"""The API reference page documents every public lossref function, once."""
+"""The API reference pages document every public lossref function, once."""
 
 from pathlib import Path
 
 import lossref
 
-API_PAGE = Path(__file__).resolve().parents[1] / "book" / "api.md"
+BOOK = Path(__file__).resolve().parents[1] / "book"
+API_PAGES = sorted(BOOK.glob("api-*.md"))  # one per family; book/api.md is their overview
 
 
 def test_every_public_function_is_documented_once() -> None:
-    text = API_PAGE.read_text(encoding="utf-8")
+    text = "".join(page.read_text(encoding="utf-8") for page in API_PAGES)
     for name in lossref.__all__:
         assert text.count(f".. autofunction:: lossref.{name}\n") == 1, name
 
@@ -18,3 +19,11 @@ def test_every_public_function_has_a_runnable_example() -> None:
         doc = getattr(lossref, name).__doc__ or ""
         assert "Examples\n" in doc, f"{name} has no Examples section"
         assert ">>> " in doc, f"{name} has no doctested example"
+
+
+def test_the_overview_links_every_family_page() -> None:
+    overview = (BOOK / "api.md").read_text(encoding="utf-8")
+    assert API_PAGES
+    for page in API_PAGES:
+        assert f"]({page.name})" in overview, page.name
+        assert f"\n{page.stem}\n" in overview, f"{page.stem} is not in the overview's toctree"

@@ -167,3 +167,15 @@ def test_rounding_rule():
     assert rounds_to("2.8999999999999995", "2.9")
     assert rounds_to("5.266666666666667", "5.27")
     assert not rounds_to("0.3333", "0.34")
+
+
+def test_a_bound_attained_up_to_rounding_holds_and_a_broken_one_does_not():
+    from tests.bookcheck.formulas import Where, problems
+
+    # 0.1 + 0.2 > 0.3 in floating point: the bound is attained, not broken
+    attained = Where.read([("a", 0.1 + 0.2), ("b", 0.3)])
+    assert problems(r"a \le b", [attained], held=False) == []
+    assert problems(r"b \ge a", [attained], held=False) == []
+    broken = Where.read([("a", 0.3 + 1e-6), ("b", 0.3)])
+    assert problems(r"a \le b", [broken], held=False) != []
+    assert problems(r"a < b", [attained], held=False) != []

@@ -116,6 +116,27 @@ SPECS = {
         )
         for name in ("mean_absolute_error", "huber_loss", "smooth_l1_loss", "pinball_loss")
     },
+    # the likelihoods; eps and the clamp: tests/test_likelihood.py
+    "gaussian_nll": (
+        {"predictions": P, "targets": T, "variances": P + 0.5},
+        {
+            "predictions": "matrix",
+            "targets": "matrix",
+            "variances": "variances",
+            "reduction": "reduction",
+            "full": "flag",
+        },
+    ),
+    "poisson_nll": (
+        {"predictions": P, "targets": T},
+        {
+            "predictions": "matrix",
+            "targets": "matrix",
+            "reduction": "reduction",
+            "log_input": "flag",
+            "full": "flag",
+        },
+    ),
     "l2_penalty": ({"weights": W}, {"weights": "weights"}),
     "l1_penalty": ({"weights": W}, {"weights": "weights"}),
     "elastic_net_penalty": (
@@ -177,8 +198,11 @@ for _name in list(SPECS):
         "l1_penalty",
         "elastic_net_penalty",
         "objective",
+        "gaussian_nll",
+        "poisson_nll",
     }:
         SPECS[_name + "_grad"] = SPECS[_name]
+SPECS["gaussian_nll_grad"] = (SPECS["gaussian_nll"][0], {**SPECS["gaussian_nll"][1], "wrt": "wrt"})
 
 BAD_ARRAY_TYPES = [
     ("a string", "abc", TypeError, "must be an array of real numbers"),
@@ -316,6 +340,13 @@ BAD = {
         ("nan", [1.0, np.nan], ValueError, "must be finite"),
         ("bool", [True, False], TypeError, "boolean"),
     ],
+    "variances": [
+        *BAD_ARRAY_TYPES[:4],
+        ("negative", P - 0.5, ValueError, "variances must be >= 0; got -0.2 at position (0, 0)"),
+        ("nan", np.full((3, 3), np.nan), ValueError, "variances must be finite"),
+        ("shape", [1.0, 1.0], ValueError, "variances must have the shape of predictions"),
+        ("bool", P > 0, TypeError, "boolean"),
+    ],
     "weights_matrix": [
         *BAD_ARRAY_TYPES[:4],
         ("1-D", [0.1, 0.2, 0.3], ValueError, "2-D"),
@@ -389,6 +420,91 @@ BAD["logits_pair"] = [
 
 
 BAD["dist"] = [case for case in BAD["rows"] if case[0] != "shape"]
+
+# metric and contrastive learning (lossref/metric.py); embeddings are rows, like S's
+_TRIPLET = {"anchors": S, "positives": S[::-1], "negatives": S[:, ::-1]}
+_PAIRS = {"embeddings1": S, "embeddings2": S[::-1]}
+_METRIC_SPECS = {
+    "triplet_margin_loss": (
+        _TRIPLET,
+        {
+            **dict.fromkeys(_TRIPLET, "matrix"),
+            "margin": "margin",
+            "p": "norm_degree",
+            "eps": "eps",
+            "swap": "flag",
+            "reduction": "reduction",
+        },
+    ),
+    "contrastive_loss": (
+        {**_PAIRS, "labels": [1, 0, 1]},
+        {
+            **dict.fromkeys(_PAIRS, "matrix"),
+            "labels": "pair_labels",
+            "margin": "margin",
+            "reduction": "reduction",
+        },
+    ),
+    "info_nce": (
+        {"queries": S, "keys": S[::-1]},
+        {
+            "queries": "matrix",
+            "keys": "matrix",
+            "temperature": "temperature",
+            "similarity": "similarity",
+            "reduction": "reduction",
+        },
+    ),
+    "nt_xent": (
+        _PAIRS,
+        {
+            **dict.fromkeys(_PAIRS, "matrix"),
+            "temperature": "temperature",
+            "similarity": "similarity",
+            "reduction": "reduction",
+        },
+    ),
+}
+SPECS.update(_METRIC_SPECS)
+SPECS.update(
+    {
+        name + "_grad": (valid, {**roles, "wrt": "wrt"})
+        for name, (valid, roles) in _METRIC_SPECS.items()
+    }
+)
+BAD.update(
+    {
+        "pair_labels": [
+            (
+                "two",
+                [1, 2, 0],
+                ValueError,
+                "labels must be 0 or 1 (1: similar pair, 0: dissimilar)",
+            ),
+            ("float", [1.0, 0.0, 1.0], TypeError, "labels must have an integer dtype"),
+            ("bool", [True, False, True], TypeError, "boolean"),
+            ("too few", [1, 0], ValueError, "labels must be shape (3,), one per pair"),
+            ("None", None, TypeError, "labels must be integers 0 or 1"),
+        ],
+        "norm_degree": [
+            ("below one", 0.5, ValueError, "p must be >= 1 (a norm); got 0.5"),
+            ("inf", float("inf"), ValueError, "p must be finite"),
+            ("string", "2", TypeError, "p must be a real number"),
+        ],
+        "eps": [
+            ("negative", -1e-6, ValueError, "eps must be >= 0; got -1e-06"),
+            ("nan", float("nan"), ValueError, "eps must be finite"),
+        ],
+        "temperature": [
+            ("zero", 0.0, ValueError, "temperature must be > 0; got 0.0"),
+            ("negative", -0.1, ValueError, "temperature must be > 0"),
+            ("inf", float("inf"), ValueError, "temperature must be finite"),
+            ("string", "0.1", TypeError, "temperature must be a real number"),
+        ],
+        "similarity": [("unknown", "l2", ValueError, "similarity must be 'cosine' or 'dot'")],
+        "wrt": [("unknown", "x", ValueError, "wrt must be ")],
+    }
+)
 
 
 def _cases():

@@ -38,7 +38,9 @@ from .run import Execution, Failure, Value, display_path, execute
 BOOK = ROOT / "book"
 WORD_LIMIT = 2200
 # Pages that are reference material, not chapters: the word limit is for chapters.
-REFERENCE_PAGES = {"index", "api", "conventions", "errata", "glossary", "bibliography"}
+REFERENCE_PAGES = {"index", "api", "conventions", "errata", "glossary", "bibliography"} | {
+    page.stem for page in (Path(__file__).resolve().parents[2] / "book").glob("api-*.md")
+}  # the API reference's family pages
 
 
 @dataclass(frozen=True)

@@ -485,6 +485,9 @@ _COMPARISONS: dict[str, Callable] = {
 }
 
 
+_NON_STRICT = {"\\le", "\\leq", "\\ge", "\\geq"}
+
+
 def _compare(left, relation, right):
     return _COMPARISONS[str(relation)](left, right)
 
@@ -528,7 +531,11 @@ def _holds(relation: Relation, where: Where) -> bool:
     left = evaluate(relation.left.text, where)
     right = evaluate(relation.right.text, where)
     if relation.comparison is not None:  # ``KL \\ge 0`` must hold at every value given
-        return bool(np.all(_compare(left, relation.comparison, right)))
+        holds = _compare(left, relation.comparison, right)
+        if str(relation.comparison) in _NON_STRICT:  # a bound attained, up to rounding
+            with np.errstate(all="ignore"):
+                holds = holds | np.isclose(left, right, rtol=1e-9, atol=1e-12)
+        return bool(np.all(holds))
     for side, other in ((relation.right, left), (relation.left, right)):
         written = [number.text for number in find_numbers(side.text, prose=True)]
         if len(written) == 1 and written[0] == side.text.replace(" ", "") and np.size(other) == 1:

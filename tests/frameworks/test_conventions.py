@@ -25,7 +25,14 @@ import lossref
 from .agreement import close
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "book"))
-from framework_conventions import CONVENTIONS, PREDICTIONS, REDUCTIONS, TARGETS
+from framework_conventions import (
+    CONVENTIONS,
+    LOSSES,
+    MORE,
+    PREDICTIONS,
+    REDUCTIONS,
+    TARGETS,
+)
 
 N, C = 4, 3
 RNG = np.random.default_rng(20261205)
@@ -36,6 +43,10 @@ BINARY_TARGETS = np.array([1.0, 0.0, 0.0, 1.0])
 VALUES = RNG.normal(scale=2.0, size=(N, C))
 TARGET_VALUES = RNG.normal(scale=2.0, size=(N, C))
 TARGET_PROBABILITIES = lossref.softmax(RNG.normal(size=(N, C)))
+LOG_RATES = RNG.normal(size=(N, C))
+COUNTS = RNG.poisson(2.0, size=(N, C)).astype(float)
+VARIANCES = RNG.uniform(0.2, 3.0, size=(N, C))
+MORE_VALUES = RNG.normal(scale=2.0, size=(N, C))  # a third argument: the triplet's negatives
 TEACHER_LOGITS = RNG.normal(scale=2.0, size=(N, C))
 
 # The family of each lossref loss: which data it takes, and in which formats lossref takes them.
@@ -52,6 +63,11 @@ FAMILY = {
     "smooth_l1_loss": ("regression", "values", "values"),
     "pinball_loss": ("regression", "values", "values"),
     "kl_divergence": ("distributions", "probabilities", "probabilities"),
+    "sigmoid_focal_loss": ("binary", "logits", "0/1"),
+    "softmax_focal_loss": ("classes", "logits", "class index"),
+    "gaussian_nll": ("regression", "values", "values"),
+    "poisson_nll": ("counts", "log-rates", "counts"),
+    "triplet_margin_loss": ("embeddings", "embeddings", "embeddings"),
     # at temperature 1; tests/frameworks/test_distillation.py has the others
     "distillation_loss": ("distillation", "logits", "logits"),
 }
@@ -65,8 +81,10 @@ def prediction(family: str, kind: str, scores=None) -> np.ndarray:
     if family == "binary":
         s = BINARY_SCORES if scores is None else scores
         return {"logits": s, "scores": s, "probabilities": lossref.sigmoid(s)}[kind]
-    if family == "regression":
-        return {"values": VALUES}[kind]
+    if family in ("regression", "embeddings"):
+        return {"values": VALUES, "embeddings": VALUES}[kind]
+    if family == "counts":
+        return {"log-rates": LOG_RATES, "rates": np.exp(LOG_RATES)}[kind]
     if family == "distillation":  # the student's logits
         return {"logits": SCORES, "probabilities": lossref.softmax(SCORES),
                 "log-probabilities": lossref.log_softmax(SCORES)}[kind]  # fmt: skip
@@ -79,23 +97,32 @@ def target(family: str, kind: str) -> np.ndarray:
         return {"class index": LABELS, "one-hot": np.eye(C)[LABELS]}[kind]
     if family == "binary":
         return {"0/1": BINARY_TARGETS, "±1": 2.0 * BINARY_TARGETS - 1.0}[kind]
-    if family == "regression":
-        return {"values": TARGET_VALUES}[kind]
+    if family in ("regression", "embeddings"):
+        return {"values": TARGET_VALUES, "embeddings": TARGET_VALUES}[kind]
+    if family == "counts":
+        return {"counts": COUNTS}[kind]
     if family == "distillation":  # the teacher's logits
         return {"logits": TEACHER_LOGITS, "probabilities": lossref.softmax(TEACHER_LOGITS)}[kind]
     return {"probabilities": TARGET_PROBABILITIES}[kind]
 
 
+def more(convention) -> tuple[np.ndarray, ...]:
+    """The call's third argument, if it takes one."""
+    return {"": (), "variances": (VARIANCES,), "embeddings": (MORE_VALUES,)}[convention.more]
+
+
 def lossref_losses(convention, first=None) -> np.ndarray:
     """lossref's losses, one per example or (for elementwise losses) per entry."""
     family, prediction_kind, target_kind = FAMILY[convention.loss]
+    if family == "counts":  # poisson_nll takes log-rates or, with log_input=False, rates
+        prediction_kind = convention.prediction
     first = prediction(family, prediction_kind) if first is None else first
     second = target(family, target_kind)
     function = getattr(lossref, convention.loss)
     options = dict(convention.lossref_options)
     if convention.loss == "kl_divergence":
         return function(first, second, **options)  # one divergence per row
-    return function(first, second, reduction="none", **options)
+    return function(first, second, *more(convention), reduction="none", **options)
 
 
 def per_element(convention) -> np.ndarray:
@@ -150,7 +177,7 @@ def call(convention, first: np.ndarray, second: np.ndarray) -> np.ndarray:
 def _call(convention, first: np.ndarray, second: np.ndarray) -> np.ndarray:
     options = dict(convention.options)
     function = resolve(convention.call)
-    args = (first, second) if convention.prediction_first else (second, first)
+    args = ((first, second) if convention.prediction_first else (second, first)) + more(convention)
     if convention.framework == "PyTorch":
         import torch
 
@@ -171,7 +198,7 @@ def parameters(convention) -> list[str]:
     if convention.framework == "Keras 3":
         function = function.__call__
     names = [name for name in inspect.signature(function).parameters if name != "self"]
-    return names[:2]
+    return names[: len(convention.arguments)]
 
 
 def test_entries_use_the_known_vocabulary():
@@ -180,6 +207,20 @@ def test_entries_use_the_known_vocabulary():
         assert convention.prediction in PREDICTIONS, convention
         assert convention.target in TARGETS, convention
         assert convention.reduction in REDUCTIONS, convention
+        assert convention.more in ("", *MORE), convention
+        assert len(convention.arguments) == 2 + bool(convention.more), convention
+
+
+def test_the_page_lists_every_loss_of_lossref_once():
+    not_losses = {"entropy", "objective", "l1_penalty", "l2_penalty", "elastic_net_penalty"}
+    losses = {
+        name
+        for name in lossref.__all__
+        if f"{name}_grad" in lossref.__all__ and name not in not_losses
+    }
+    assert len(set(LOSSES)) == len(LOSSES)
+    assert set(LOSSES) == losses - {"mean_squared_error"}
+    assert {c.loss for c in CONVENTIONS} <= set(LOSSES)
 
 
 IDS = [f"{c.loss}-{c.call.rpartition('.')[2]}-{c.prediction}-{c.target}" for c in CONVENTIONS]
