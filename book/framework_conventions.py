@@ -355,6 +355,33 @@ CONVENTIONS = [
         "log-probabilities",
         "probabilities",
     ),
+    # knowledge distillation: the divergence of the student's softened distribution from the
+    # teacher's, fed as log_softmax(student / T) and softmax(teacher / T), times T**2
+    _torch(
+        "distillation_loss",
+        "kl_div",
+        "log-probabilities",
+        "probabilities",
+        reduction="mean over N",
+        options=(("reduction", "batchmean"),),
+        note="of log_softmax(s / T) and softmax(t / T); times T²",
+    ),
+    _keras(
+        "distillation_loss",
+        "KLDivergence",
+        "probabilities",
+        "probabilities",
+        clip=KERAS_CLIP,
+        note="of softmax(t / T) and softmax(s / T); times T²",
+    ),
+    _optax(
+        "distillation_loss",
+        "kl_divergence",
+        ("log_predictions", "targets"),
+        "log-probabilities",
+        "probabilities",
+        note="of log_softmax(s / T) and softmax(t / T); times T²",
+    ),
 ]
 
 FRAMEWORKS = ("PyTorch", "Keras 3", "optax", "scikit-learn")
@@ -366,6 +393,7 @@ LOSSES = (
     "softmax_cross_entropy", "cross_entropy", "sigmoid_binary_cross_entropy",
     "binary_cross_entropy", "sigmoid_focal_loss", "softmax_focal_loss", "multiclass_hinge",
     "binary_hinge", "squared_error", "mean_absolute_error", "huber_loss", "smooth_l1_loss",
-    "pinball_loss", "gaussian_nll", "poisson_nll", "kl_divergence", "triplet_margin_loss",
+    "pinball_loss", "gaussian_nll", "poisson_nll", "kl_divergence", "distillation_loss",
+    "triplet_margin_loss",
     "contrastive_loss", "info_nce", "nt_xent",
 )  # fmt: skip

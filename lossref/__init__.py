@@ -28,6 +28,7 @@ Conventions shared by all functions:
 """
 
 from .activations import log_sigmoid, log_softmax, logsumexp, sigmoid, softmax
+from .distillation import distillation_loss, distillation_loss_grad
 from .gradcheck import gradient_check, numerical_gradient
 from .imbalance import (
     sigmoid_focal_loss,
@@ -100,6 +101,8 @@ __all__ = [
     "contrastive_loss_grad",
     "cross_entropy",
     "cross_entropy_grad",
+    "distillation_loss",
+    "distillation_loss_grad",
     "elastic_net_penalty",
     "elastic_net_penalty_grad",
     "entropy",

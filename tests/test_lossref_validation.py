@@ -86,6 +86,15 @@ SPECS = {
             "alpha": "alpha_classes",
         },
     ),
+    "distillation_loss": (
+        {"student_logits": S, "teacher_logits": S[::-1]},
+        {
+            "student_logits": "matrix",
+            "teacher_logits": "logits_pair",
+            "temperature": "temperature",
+            "reduction": "reduction",
+        },
+    ),
     "entropy": ({"p": P}, {"p": "dist", "base": "base"}),
     "kl_divergence": (
         {"probs": T * 0.7 + 0.1, "targets": P},
@@ -184,6 +193,7 @@ for _name in list(SPECS):
         "pinball_loss",
         "sigmoid_focal_loss",
         "softmax_focal_loss",
+        "distillation_loss",
         "l2_penalty",
         "l1_penalty",
         "elastic_net_penalty",
@@ -273,6 +283,15 @@ BAD = {
         ("nan", [2.0, np.nan, 0.0], ValueError, "must be finite; got nan at position 1"),
         ("3-D", np.zeros((3, 1, 1)), ValueError, "3-D"),
         ("bool", [True, False, True], TypeError, "boolean"),
+    ],
+    "temperature": [
+        ("zero", 0.0, ValueError, "temperature must be > 0; got 0.0"),
+        ("negative", -2.0, ValueError, "temperature must be > 0; got -2.0"),
+        ("nan", float("nan"), ValueError, "temperature must be finite"),
+        ("inf", float("inf"), ValueError, "temperature must be finite"),
+        ("string", "4", TypeError, "temperature must be a real number"),
+        ("array", np.array([4.0]), TypeError, "temperature must be a real number"),
+        ("too small", 1e-308, ValueError, "temperature 1e-308 is too small"),
     ],
     "pos_weight": [
         ("negative", -1.0, ValueError, "pos_weight must be >= 0; got -1.0"),
@@ -391,6 +410,13 @@ BAD = {
     ],
     "seed": [("negative", -1, ValueError, "seed must be an integer >= 0")],
 }
+
+
+BAD["logits_pair"] = [
+    *BAD["matrix"],
+    ("shape", S[:, :2], ValueError, "must have the same shape as student_logits (3, 3)"),
+    ("one example", S[0], ValueError, "got shape (3,)"),
+]
 
 
 BAD["dist"] = [case for case in BAD["rows"] if case[0] != "shape"]
@@ -559,6 +585,8 @@ def test_mean_of_empty_batch_is_refused(name):
         ("sigmoid_focal_loss", ([], [])),
         ("sigmoid_focal_loss_grad", (np.zeros((0, 2)), np.zeros((0, 2)))),
         ("squared_error", (np.zeros((0, 2)), np.zeros((0, 2)))),
+        ("distillation_loss", (np.zeros((0, 3)), np.zeros((0, 3)))),
+        ("distillation_loss_grad", (np.zeros((0, 3)), np.zeros((0, 3)))),
         ("squared_error_grad", (np.zeros((0, 2)), np.zeros((0, 2)))),
     ],
 )
