@@ -12,6 +12,11 @@ of the stylesheets beside the originals (the theme's own files are left as they 
 * **Search.** The theme loads Sphinx's search scripts and the whole search index on every
   page, for a search-as-you-type box this book does not enable (``search_as_you_type`` is
   off: the search box opens ``search.html``, which loads them itself). Other pages drop them.
+* **Scripts.** Every script file in the page's head loads with ``defer``: the page is parsed
+  and painted while they download, and they still run in order, before ``DOMContentLoaded``.
+  Only ``documentation_options.js`` stays blocking, since the theme's inline scripts read
+  the object it defines as the page is parsed; and the search page keeps its scripts as they
+  are, since its template's search scripts run as parsed and use ``doctools.js``.
 * **Korean.** Pages with no character that the Hangul font's slices cover (hangul_font.py)
   drop its stylesheet.
 * **Stylesheets.** Each stylesheet a page links (the theme's is 368 KiB, most of it for
@@ -41,6 +46,7 @@ import tinycss2
 from hangul_font import STYLESHEET as HANGUL_STYLESHEET
 from offline_katex import NODE
 from sphinx.application import Sphinx
+from sphinx.builders.html._assets import _JavaScript
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
@@ -389,6 +395,25 @@ def _lean(app: Sphinx, exception: Exception | None) -> None:
             path.write_text(text, encoding="utf-8")
 
 
+_BLOCKING_SCRIPTS = ("documentation_options.js",)
+
+
+def _defer_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    """Give every plain script file ``defer`` (see the module's docstring)."""
+    if pagename == "search":  # its template's search scripts run as parsed and need doctools
+        return
+    context["script_files"] = [
+        _JavaScript(script.filename, priority=script.priority, defer="defer")
+        if script.filename
+        and not script.attributes
+        and not str(script.filename).endswith(_BLOCKING_SCRIPTS)
+        else script
+        for script in context.get("script_files", [])
+    ]
+
+
 def setup(app: Sphinx) -> dict[str, object]:
+    # After every extension has added its scripts to the context.
+    app.connect("html-page-context", _defer_scripts, priority=900)
     app.connect("build-finished", _lean)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
