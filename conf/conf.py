@@ -96,6 +96,9 @@ html_theme_options = {
     "use_fullscreen_button": False,
 }
 html_last_updated_fmt = "%Y-%m-%d"  # each page's last commit (sphinx-last-updated-by-git)
+# Without this, a page not yet committed loses its source, its download menu and its notebook
+# link: the extension drops the page's sourcename when git has no history for it.
+git_untracked_show_sourcelink = True
 # A copy of the sources outside git (an sdist, a test's temporary book) has no dates to show.
 suppress_warnings = ["git.subprocess_error"]
 html_copy_source = True  # the download menu offers each page's MyST source
