@@ -77,12 +77,12 @@ def _slices_for(stylesheet: str, used: set[int]) -> list[tuple[str, str]]:
             for token in declarations.get("unicode-range", [])
             if token.type == "unicode-range" and token.end >= CJK_START
         ]
-        if files and any(_covers(codes, start, end) for start, end in ranges):
+        if files and any(covers(codes, start, end) for start, end in ranges):
             chosen.append((files[0], ", ".join(_range_text(*span) for span in ranges)))
     return chosen
 
 
-def _covers(codes: list[int], start: int, end: int) -> bool:
+def covers(codes: list[int], start: int, end: int) -> bool:
     """Whether the sorted ``codes`` hold one in [start, end]."""
     i = bisect.bisect_left(codes, start)
     return i < len(codes) and codes[i] <= end

@@ -44,6 +44,7 @@ from pathlib import Path
 
 import tinycss2
 from hangul_font import STYLESHEET as HANGUL_STYLESHEET
+from hangul_font import covers
 from offline_katex import NODE
 from sphinx.application import Sphinx
 from sphinx.builders.html._assets import _JavaScript
@@ -363,7 +364,8 @@ def _lean_page(text: str, name: str, icons, rules, hangul) -> str:
         text, removed = _SEARCH_TAGS.subn("", text)
         if removed != 3:
             logger.warning(f"{name}: expected the theme's 3 search scripts, found {removed}")
-    if not any(start <= ord(char) <= end for char in set(text) for start, end in hangul):
+    codes = sorted(ord(char) for char in set(text))
+    if not any(covers(codes, start, end) for start, end in hangul):
         text = _HANGUL_TAG.sub("", text)
     return text
 
