@@ -40,3 +40,27 @@ def pytest_runtest_makereport(item, call):
     ):
         report.outcome = "failed"
         report.longrepr = f"skipped under LOSSREF_FRAMEWORKS=1: {report.longrepr}"
+
+
+# The libraries, for the tests that compare with them; each skips where its library is missing
+# (an error in the frameworks session, above).
+@pytest.fixture
+def torch():
+    return pytest.importorskip("torch")
+
+
+@pytest.fixture
+def jax64():
+    """jax computing in float64, as every comparison here does (Keras on jax included)."""
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    jax = pytest.importorskip("jax")
+    jax.config.update("jax_enable_x64", True)
+    return jax
+
+
+@pytest.fixture
+def keras(jax64):
+    keras = pytest.importorskip("keras")
+    if keras.backend.backend() != "jax":
+        pytest.skip(f"Keras runs on the {keras.backend.backend()} backend, not jax")
+    return keras

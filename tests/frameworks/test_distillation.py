@@ -22,7 +22,6 @@ T^2 KL(softmax(t / T) || softmax(s / T)) averaged over the N examples.
 
 from __future__ import annotations
 
-import os
 import warnings
 
 import numpy as np
@@ -41,19 +40,6 @@ def logits():
     student = rng.normal(0, 2, (8, 5))
     teacher = rng.normal(0, 3, (8, 5))
     return student, teacher
-
-
-@pytest.fixture
-def torch():
-    return pytest.importorskip("torch")
-
-
-@pytest.fixture
-def jax():
-    os.environ.setdefault("KERAS_BACKEND", "jax")
-    jax = pytest.importorskip("jax")
-    jax.config.update("jax_enable_x64", True)
-    return jax
 
 
 def _softened(torch, s, t, temp, *, log_target=False):
@@ -136,13 +122,13 @@ def test_torch_kl_div_is_zero_where_the_target_is_unless_the_input_is_minus_inf(
 
 
 @pytest.mark.parametrize("temperature", TEMPERATURES)
-def test_optax_returns_one_divergence_per_row_without_t_squared(jax, logits, temperature):
-    import jax.numpy as jnp
+def test_optax_returns_one_divergence_per_row_without_t_squared(jax64, logits, temperature):
+    jnp = jax64.numpy
     import optax
 
     s, t = logits
-    log_p_s = jax.nn.log_softmax(jnp.asarray(s) / temperature, axis=-1)
-    log_p_t = jax.nn.log_softmax(jnp.asarray(t) / temperature, axis=-1)
+    log_p_s = jax64.nn.log_softmax(jnp.asarray(s) / temperature, axis=-1)
+    log_p_t = jax64.nn.log_softmax(jnp.asarray(t) / temperature, axis=-1)
     want = lossref.distillation_loss(s, t, temperature=temperature, reduction="none")
     got = optax.losses.kl_divergence(log_p_s, jnp.exp(log_p_t))
     assert got.shape == (len(s),)
@@ -151,17 +137,17 @@ def test_optax_returns_one_divergence_per_row_without_t_squared(jax, logits, tem
     close(temperature**2 * np.asarray(got_log), want)
 
     def loss(x):  # the mean over N and the T^2 are the caller's
-        log_q = jax.nn.log_softmax(x / temperature, axis=-1)
+        log_q = jax64.nn.log_softmax(x / temperature, axis=-1)
         kl = optax.losses.kl_divergence_with_log_targets(log_q, log_p_t)
         return temperature**2 * jnp.mean(kl)
 
     close(
-        np.asarray(jax.grad(loss)(jnp.asarray(s))),
+        np.asarray(jax64.grad(loss)(jnp.asarray(s))),
         lossref.distillation_loss_grad(s, t, temperature=temperature),
     )
 
 
-def test_optax_takes_the_prediction_first(jax, logits):
+def test_optax_takes_the_prediction_first(jax64, logits):
     import inspect
 
     import optax
@@ -173,7 +159,7 @@ def test_optax_takes_the_prediction_first(jax, logits):
 
 
 @pytest.mark.parametrize("temperature", [1.0, 4.0])
-def test_keras_agrees_where_no_probability_is_below_its_epsilon(jax, logits, temperature):
+def test_keras_agrees_where_no_probability_is_below_its_epsilon(jax64, logits, temperature):
     import keras
 
     s, t = logits
@@ -188,7 +174,7 @@ def test_keras_agrees_where_no_probability_is_below_its_epsilon(jax, logits, tem
           lossref.distillation_loss(s, t, temperature=temperature, reduction="none"))  # fmt: skip
 
 
-def test_keras_clips_both_distributions_at_its_epsilon(jax):
+def test_keras_clips_both_distributions_at_its_epsilon(jax64):
     import keras
 
     # a confident teacher at a low temperature: its probabilities of classes 1 and 2 are far

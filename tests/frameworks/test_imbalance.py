@@ -17,8 +17,6 @@ Keras 3 (jax backend), in float64.
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
 
@@ -43,11 +41,6 @@ def binary():
     labels = (rng.uniform(size=24) < 0.3).astype(float)
     labels[:3] = [0.2, 0.5, 0.9]  # soft labels too
     return logits, labels
-
-
-@pytest.fixture
-def torch():
-    return pytest.importorskip("torch")
 
 
 @pytest.mark.parametrize("pos_weight", [None, 4.0, [9.0, 1.0, 0.25]], ids=str)
@@ -77,13 +70,6 @@ def test_torch_bce_with_logits_pos_weight_sums_like_lossref_and_means_over_n_k(
     assert per_entry.shape == (n, k)
 
 
-@pytest.fixture
-def jax64():
-    jax = pytest.importorskip("jax")
-    jax.config.update("jax_enable_x64", True)
-    return jax
-
-
 @pytest.mark.parametrize(("alpha", "gamma"), [(None, 2.0), (0.25, 2.0), (0.75, 0.5), (None, 0)])
 def test_optax_sigmoid_focal_loss_is_lossref_per_entry(jax64, binary, alpha, gamma):
     optax = pytest.importorskip("optax")
@@ -91,15 +77,6 @@ def test_optax_sigmoid_focal_loss_is_lossref_per_entry(jax64, binary, alpha, gam
     got = np.asarray(optax.losses.sigmoid_focal_loss(x, t, alpha=alpha, gamma=gamma))
     assert got.dtype == np.float64
     close(got, lossref.sigmoid_focal_loss(x, t, alpha=alpha, gamma=gamma, reduction="none"))
-
-
-@pytest.fixture
-def keras(jax64):
-    os.environ.setdefault("KERAS_BACKEND", "jax")
-    keras = pytest.importorskip("keras")
-    if keras.backend.backend() != "jax":
-        pytest.skip(f"Keras runs on the {keras.backend.backend()} backend, not jax")
-    return keras
 
 
 @pytest.mark.parametrize(("alpha", "gamma"), [(0.25, 2.0), (0.6, 1.0)])

@@ -27,14 +27,12 @@ where a library uses another convention the exact relationship is asserted.
 from __future__ import annotations
 
 import math
-import os
-import sys
 
 import numpy as np
 import pytest
 
 import lossref
-from tests.frameworks.agreement import close
+from tests.frameworks.agreement import as_numpy, as_tensor, close
 
 SEED = 161803
 REDUCTIONS = ("mean", "sum", "none")
@@ -60,24 +58,10 @@ def data():
 # --------------------------------------------------------------------------- #
 # PyTorch
 # --------------------------------------------------------------------------- #
-@pytest.fixture
-def torch():
-    return pytest.importorskip("torch")
-
-
-def _t(torch, a, grad=False):
-    return torch.tensor(np.asarray(a, dtype=np.float64), dtype=torch.float64, requires_grad=grad)
-
-
-def _n(x):
-    x = x.detach().numpy()
-    return float(x) if x.ndim == 0 else x
-
-
 def _torch_loss_and_grad(torch, scores, target, reduction, **kw):
-    x = _t(torch, scores, grad=True)
+    x = as_tensor(torch, scores, grad=True)
     out = torch.nn.functional.cross_entropy(x, target, reduction=reduction, **kw)
-    value = _n(out)
+    value = as_numpy(out)
     out.sum().backward()  # "none": the gradient of the sum, which lossref returns
     return value, x.grad.numpy()
 
@@ -85,7 +69,7 @@ def _torch_loss_and_grad(torch, scores, target, reduction, **kw):
 def _torch_kw(torch, eps, weights):
     kw = {"label_smoothing": eps}
     if weights is not None:
-        kw["weight"] = _t(torch, weights)
+        kw["weight"] = as_tensor(torch, weights)
     return kw
 
 
@@ -126,7 +110,7 @@ def test_probability_targets_equal_torch_cross_entropy(torch, data, eps, weighte
     scores, _, probs, weights = data
     w = weights if weighted else None
     value, expected_grad = _torch_loss_and_grad(
-        torch, scores, _t(torch, probs), reduction, **_torch_kw(torch, eps, w)
+        torch, scores, as_tensor(torch, probs), reduction, **_torch_kw(torch, eps, w)
     )
     opts = {"label_smoothing": eps, "weights": w}
     close(lossref.softmax_cross_entropy(scores, probs, reduction=reduction, **opts), value)
@@ -144,9 +128,9 @@ def test_torch_weighted_mean_of_onehot_rows_is_not_that_of_indices(torch, data, 
     F = torch.nn.functional
     scores, labels, _, weights = data
     onehot = np.eye(scores.shape[1])[labels]
-    x, wt = _t(torch, scores), _t(torch, weights)
-    by_index = _n(F.cross_entropy(x, torch.tensor(labels), weight=wt, label_smoothing=eps))
-    by_rows = _n(F.cross_entropy(x, _t(torch, onehot), weight=wt, label_smoothing=eps))
+    x, wt = as_tensor(torch, scores), as_tensor(torch, weights)
+    by_index = as_numpy(F.cross_entropy(x, torch.tensor(labels), weight=wt, label_smoothing=eps))
+    by_rows = as_numpy(F.cross_entropy(x, as_tensor(torch, onehot), weight=wt, label_smoothing=eps))
     ratio = weights[labels].sum() / len(labels)
     assert abs(ratio - 1) > 0.05
     close(by_rows, by_index * ratio)
@@ -155,12 +139,12 @@ def test_torch_weighted_mean_of_onehot_rows_is_not_that_of_indices(torch, data, 
     close(lossref.softmax_cross_entropy(scores, labels, **kw), by_index)
     for reduction in ("sum", "none"):
         close(
-            _n(
+            as_numpy(
                 F.cross_entropy(
-                    x, _t(torch, onehot), weight=wt, label_smoothing=eps, reduction=reduction
+                    x, as_tensor(torch, onehot), weight=wt, label_smoothing=eps, reduction=reduction
                 )
             ),
-            _n(
+            as_numpy(
                 F.cross_entropy(
                     x, torch.tensor(labels), weight=wt, label_smoothing=eps, reduction=reduction
                 )
@@ -174,10 +158,13 @@ def test_torch_single_example_mean_cancels_its_class_weight(torch, data):
     F = torch.nn.functional
     scores, labels, _, weights = data
     s, y = scores[0], int(labels[0])
-    x, wt = _t(torch, s), _t(torch, weights)
+    x, wt = as_tensor(torch, s), as_tensor(torch, weights)
     plain = lossref.softmax_cross_entropy(s, y)
-    close(_n(F.cross_entropy(x, torch.tensor(y), weight=wt)), plain)
-    close(_n(F.cross_entropy(x, torch.tensor(y), weight=wt, reduction="sum")), weights[y] * plain)
+    close(as_numpy(F.cross_entropy(x, torch.tensor(y), weight=wt)), plain)
+    close(
+        as_numpy(F.cross_entropy(x, torch.tensor(y), weight=wt, reduction="sum")),
+        weights[y] * plain,
+    )
     close(lossref.softmax_cross_entropy(s, y, weights=weights), plain)
     close(lossref.softmax_cross_entropy(s, y, weights=weights, reduction="sum"), weights[y] * plain)
 
@@ -187,17 +174,21 @@ def test_torch_returns_nan_where_lossref_refuses(torch, data):
     0) is nan in torch and a ValueError in lossref; both give 0 for "sum"."""
     F = torch.nn.functional
     scores, labels, _, weights = data
-    x = _t(torch, scores)
+    x = as_tensor(torch, scores)
     all_one = np.ones_like(labels)
-    assert math.isnan(_n(F.cross_entropy(x, torch.tensor(all_one), ignore_index=1)))
+    assert math.isnan(as_numpy(F.cross_entropy(x, torch.tensor(all_one), ignore_index=1)))
     with pytest.raises(ValueError, match="every example is ignored"):
         lossref.softmax_cross_entropy(scores, all_one, ignore_index=1)
     zero_w = weights.copy()
     zero_w[np.unique(labels)] = 0.0
-    assert math.isnan(_n(F.cross_entropy(x, torch.tensor(labels), weight=_t(torch, zero_w))))
+    assert math.isnan(
+        as_numpy(F.cross_entropy(x, torch.tensor(labels), weight=as_tensor(torch, zero_w)))
+    )
     with pytest.raises(ValueError, match="weights of the labels' classes sum to 0"):
         lossref.softmax_cross_entropy(scores, labels, weights=zero_w)
-    assert _n(F.cross_entropy(x, torch.tensor(all_one), ignore_index=1, reduction="sum")) == 0.0
+    assert (
+        as_numpy(F.cross_entropy(x, torch.tensor(all_one), ignore_index=1, reduction="sum")) == 0.0
+    )
     assert lossref.softmax_cross_entropy(scores, all_one, ignore_index=1, reduction="sum") == 0.0
 
 
@@ -206,19 +197,19 @@ def test_torch_accepts_what_lossref_refuses(torch, data):
     not distributions (here twice a distribution: twice the loss); lossref refuses both."""
     F = torch.nn.functional
     scores, labels, probs, weights = data
-    x = _t(torch, scores)
+    x = as_tensor(torch, scores)
     neg = weights.copy()
     neg[0] = -1.0
     ell = -lossref.log_softmax(scores)
     per = neg[labels] * ell[np.arange(len(labels)), labels]
     close(
-        _n(F.cross_entropy(x, torch.tensor(labels), weight=_t(torch, neg))),
+        as_numpy(F.cross_entropy(x, torch.tensor(labels), weight=as_tensor(torch, neg))),
         per.sum() / neg[labels].sum(),
     )
     with pytest.raises(ValueError, match="weights must be >= 0"):
         lossref.softmax_cross_entropy(scores, labels, weights=neg)
     close(
-        _n(F.cross_entropy(x, _t(torch, 2 * probs))),
+        as_numpy(F.cross_entropy(x, as_tensor(torch, 2 * probs))),
         2 * lossref.softmax_cross_entropy(scores, probs),
     )
     with pytest.raises(ValueError, match="labels must"):
@@ -232,22 +223,22 @@ def test_torch_refuses_what_lossref_refuses(torch, data):
     for probability targets."""
     F = torch.nn.functional
     scores, labels, probs, _ = data
-    x, y = _t(torch, scores), torch.tensor(labels)
+    x, y = as_tensor(torch, scores), torch.tensor(labels)
     with pytest.raises(RuntimeError, match=r"label_smoothing must be between 0\.0 and 1\.0"):
         F.cross_entropy(x, y, label_smoothing=1.5)
     for eps in (-0.1, 1.5):
         with pytest.raises(ValueError, match=r"label_smoothing must be in \[0, 1\]"):
             lossref.softmax_cross_entropy(scores, labels, label_smoothing=eps)
     close(
-        _n(F.cross_entropy(x, y, label_smoothing=-0.1)),
+        as_numpy(F.cross_entropy(x, y, label_smoothing=-0.1)),
         lossref.softmax_cross_entropy(scores, labels),
     )
     close(
-        _n(F.cross_entropy(x, _t(torch, probs), label_smoothing=-0.1)),
+        as_numpy(F.cross_entropy(x, as_tensor(torch, probs), label_smoothing=-0.1)),
         lossref.softmax_cross_entropy(scores, probs),
     )
     with pytest.raises(RuntimeError, match="ignore_index is not supported for floating point"):
-        F.cross_entropy(x, _t(torch, probs), ignore_index=1)
+        F.cross_entropy(x, as_tensor(torch, probs), ignore_index=1)
     with pytest.raises(ValueError, match="ignore_index applies to class-index labels only"):
         lossref.softmax_cross_entropy(scores, probs, ignore_index=1)
     onehot = np.eye(scores.shape[1], dtype=np.int64)[labels]
@@ -260,14 +251,6 @@ def test_torch_refuses_what_lossref_refuses(torch, data):
 # --------------------------------------------------------------------------- #
 # optax (jax, float64)
 # --------------------------------------------------------------------------- #
-@pytest.fixture
-def jax64():
-    """jax with 64-bit floats for the duration of one test."""
-    jax = pytest.importorskip("jax")
-    with jax.enable_x64(True):
-        yield jax
-
-
 @pytest.mark.parametrize("eps", [0.0, 0.1, 0.6, 1.0])
 def test_optax_smooth_labels_and_softmax_cross_entropy(jax64, data, eps):
     """optax.smooth_labels(onehot, eps) == (1 - eps) onehot + eps / C (PyTorch's and lossref's
@@ -317,16 +300,6 @@ def test_optax_integer_labels(jax64, data):
 # --------------------------------------------------------------------------- #
 # Keras 3 on the jax backend
 # --------------------------------------------------------------------------- #
-@pytest.fixture
-def keras(jax64):
-    if "keras" not in sys.modules:
-        os.environ.setdefault("KERAS_BACKEND", "jax")
-    keras = pytest.importorskip("keras")
-    if keras.backend.backend() != "jax":
-        pytest.skip(f"Keras runs on the {keras.backend.backend()} backend, not jax")
-    return keras
-
-
 @pytest.mark.parametrize("eps", [0.0, 0.1, 0.6])
 def test_keras_categorical_crossentropy_label_smoothing(keras, data, eps):
     """keras.losses.CategoricalCrossentropy(from_logits=True, label_smoothing=eps)(y_true,

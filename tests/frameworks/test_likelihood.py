@@ -28,14 +28,12 @@ where a library uses another convention the exact relationship is asserted.
 from __future__ import annotations
 
 import math
-import os
-import sys
 
 import numpy as np
 import pytest
 
 import lossref
-from tests.frameworks.agreement import close
+from tests.frameworks.agreement import as_numpy, as_tensor, close
 
 SEED = 141421
 REDUCTIONS = ("mean", "sum", "none")
@@ -73,20 +71,6 @@ def _stirling(t):
 # --------------------------------------------------------------------------- #
 # PyTorch
 # --------------------------------------------------------------------------- #
-@pytest.fixture
-def torch():
-    return pytest.importorskip("torch")
-
-
-def _t(torch, a, grad=False):
-    return torch.tensor(np.asarray(a, dtype=np.float64), dtype=torch.float64, requires_grad=grad)
-
-
-def _n(x):
-    x = x.detach().numpy()
-    return float(x) if x.ndim == 0 else x
-
-
 @pytest.mark.parametrize("eps", [1e-6, 0.1])
 @pytest.mark.parametrize("full", [False, True])
 @pytest.mark.parametrize("reduction", REDUCTIONS)
@@ -100,8 +84,14 @@ def test_gaussian_nll_is_torch_times_d_for_the_mean(torch, gauss, reduction, ful
     d = mu.shape[1]
     kw = {"full": full, "eps": eps}
     ours = lossref.gaussian_nll(mu, y, var, reduction=reduction, **kw)
-    theirs = _n(
-        F.gaussian_nll_loss(_t(torch, mu), _t(torch, y), _t(torch, var), **kw, reduction=reduction)
+    theirs = as_numpy(
+        F.gaussian_nll_loss(
+            as_tensor(torch, mu),
+            as_tensor(torch, y),
+            as_tensor(torch, var),
+            **kw,
+            reduction=reduction,
+        )
     )
     if reduction == "none":
         assert theirs.shape == (16, 3)
@@ -114,11 +104,11 @@ def test_gaussian_nll_is_torch_times_d_for_the_mean(torch, gauss, reduction, ful
     flat = lossref.gaussian_nll(mu[:, 0], y[:, 0], var[:, 0], reduction=reduction, **kw)
     close(
         flat,
-        _n(
+        as_numpy(
             F.gaussian_nll_loss(
-                _t(torch, mu[:, 0]),
-                _t(torch, y[:, 0]),
-                _t(torch, var[:, 0]),
+                as_tensor(torch, mu[:, 0]),
+                as_tensor(torch, y[:, 0]),
+                as_tensor(torch, var[:, 0]),
                 reduction=reduction,
                 **kw,
             )
@@ -136,8 +126,8 @@ def test_gaussian_gradients_are_torch_autograd_including_the_clamp(torch, gauss,
     F = torch.nn.functional
     mu, y, var = gauss
     d = mu.shape[1]
-    m, v = _t(torch, mu, grad=True), _t(torch, var, grad=True)
-    F.gaussian_nll_loss(m, _t(torch, y), v, eps=eps, reduction=reduction).backward()
+    m, v = as_tensor(torch, mu, grad=True), as_tensor(torch, var, grad=True)
+    F.gaussian_nll_loss(m, as_tensor(torch, y), v, eps=eps, reduction=reduction).backward()
     factor = d if reduction == "mean" else 1
     close(
         lossref.gaussian_nll_grad(mu, y, var, eps=eps, reduction=reduction), factor * m.grad.numpy()
@@ -158,17 +148,19 @@ def test_gaussian_homoscedastic_variances_are_torch_broadcasts(torch, gauss):
     F = torch.nn.functional
     mu, y, var = gauss
     per_example = var[:, :1] + 0.2
-    v = _t(torch, per_example, grad=True)
-    loss = F.gaussian_nll_loss(_t(torch, mu), _t(torch, y), v, reduction="sum")
+    v = as_tensor(torch, per_example, grad=True)
+    loss = F.gaussian_nll_loss(as_tensor(torch, mu), as_tensor(torch, y), v, reduction="sum")
     loss.backward()
-    close(lossref.gaussian_nll(mu, y, per_example, reduction="sum"), _n(loss))
+    close(lossref.gaussian_nll(mu, y, per_example, reduction="sum"), as_numpy(loss))
     close(
         lossref.gaussian_nll_grad(mu, y, per_example, reduction="sum", wrt="variances"),
         v.grad.numpy(),
     )
     close(
         lossref.gaussian_nll(mu, y, 0.7, reduction="sum"),
-        _n(F.gaussian_nll_loss(_t(torch, mu), _t(torch, y), 0.7, reduction="sum")),
+        as_numpy(
+            F.gaussian_nll_loss(as_tensor(torch, mu), as_tensor(torch, y), 0.7, reduction="sum")
+        ),
     )
 
 
@@ -178,16 +170,20 @@ def test_mse_over_two_sigma_squared_plus_a_constant_in_torch(torch, gauss):
     F = torch.nn.functional
     mu, y, _ = gauss
     s2 = 0.8
-    a, b = _t(torch, mu[:, 1]), _t(torch, y[:, 1])
-    nll = _n(F.gaussian_nll_loss(a, b, s2 * torch.ones_like(a)))
-    close(nll, _n(F.mse_loss(a, b)) / (2 * s2) + 0.5 * math.log(s2))
+    a, b = as_tensor(torch, mu[:, 1]), as_tensor(torch, y[:, 1])
+    nll = as_numpy(F.gaussian_nll_loss(a, b, s2 * torch.ones_like(a)))
+    close(nll, as_numpy(F.mse_loss(a, b)) / (2 * s2) + 0.5 * math.log(s2))
     close(lossref.gaussian_nll(mu[:, 1], y[:, 1], s2), nll)
 
 
 def test_torch_refuses_negative_variances_as_lossref_does(torch):
     F = torch.nn.functional
     with pytest.raises(ValueError, match="var has negative entry"):
-        F.gaussian_nll_loss(_t(torch, [0.0, 1.0]), _t(torch, [0.0, 0.0]), _t(torch, [1.0, -1.0]))
+        F.gaussian_nll_loss(
+            as_tensor(torch, [0.0, 1.0]),
+            as_tensor(torch, [0.0, 0.0]),
+            as_tensor(torch, [1.0, -1.0]),
+        )
     with pytest.raises(ValueError, match="variances must be >= 0"):
         lossref.gaussian_nll([0.0, 1.0], [0.0, 0.0], [1.0, -1.0])
 
@@ -205,9 +201,9 @@ def test_poisson_nll_is_torch_times_d_for_the_mean(torch, counts, reduction, log
     d = x.shape[1]
     kw = {"log_input": log_input, "full": full}
     ours = lossref.poisson_nll(pred, t, reduction=reduction, **kw)
-    xt = _t(torch, pred, grad=True)
-    out = F.poisson_nll_loss(xt, _t(torch, t), reduction=reduction, **kw)
-    theirs = _n(out)
+    xt = as_tensor(torch, pred, grad=True)
+    out = F.poisson_nll_loss(xt, as_tensor(torch, t), reduction=reduction, **kw)
+    theirs = as_numpy(out)
     if reduction == "none":
         close(ours, theirs.sum(axis=1))
         return
@@ -223,9 +219,9 @@ def test_torch_stirling_term_is_zero_up_to_one_and_stirling_beyond(torch):
     F = torch.nn.functional
     t = np.array([0.0, 0.5, 1.0, 1.0 + 1e-9, 2.0, 10.0, 1e6])
     x = np.zeros_like(t)
-    diff = _n(F.poisson_nll_loss(_t(torch, x), _t(torch, t), full=True, reduction="none")) - _n(
-        F.poisson_nll_loss(_t(torch, x), _t(torch, t), reduction="none")
-    )
+    diff = as_numpy(
+        F.poisson_nll_loss(as_tensor(torch, x), as_tensor(torch, t), full=True, reduction="none")
+    ) - as_numpy(F.poisson_nll_loss(as_tensor(torch, x), as_tensor(torch, t), reduction="none"))
     close(diff, _stirling(t), atol=1e-9)
     ours = lossref.poisson_nll(x, t, full=True, reduction="none") - lossref.poisson_nll(
         x, t, reduction="none"
@@ -239,10 +235,10 @@ def test_torch_rate_zero_count_zero_is_nan_where_lossref_gives_zero(torch):
     and the Poisson probability of 0 events at rate 0 is 1); a positive count at rate 0 is
     inf in both."""
     F = torch.nn.functional
-    out = _n(
+    out = as_numpy(
         F.poisson_nll_loss(
-            _t(torch, [0.0, 0.0]),
-            _t(torch, [0.0, 3.0]),
+            as_tensor(torch, [0.0, 0.0]),
+            as_tensor(torch, [0.0, 3.0]),
             log_input=False,
             eps=0.0,
             reduction="none",
@@ -260,7 +256,7 @@ def test_torch_log_input_overflows_where_lossref_does_not(torch):
     F = torch.nn.functional
     x = np.array([710.0])
     t = np.array([math.exp(700.0) * math.exp(10.0 - math.log(710.0)) * 0.999])
-    theirs = _n(F.poisson_nll_loss(_t(torch, x), _t(torch, t), reduction="sum"))
+    theirs = as_numpy(F.poisson_nll_loss(as_tensor(torch, x), as_tensor(torch, t), reduction="sum"))
     assert not math.isfinite(theirs)
     ours = lossref.poisson_nll(x, t, reduction="sum")
     assert math.isfinite(ours)
@@ -270,23 +266,6 @@ def test_torch_log_input_overflows_where_lossref_does_not(torch):
 # --------------------------------------------------------------------------- #
 # Keras 3 on the jax backend
 # --------------------------------------------------------------------------- #
-@pytest.fixture
-def jax64():
-    jax = pytest.importorskip("jax")
-    with jax.enable_x64(True):
-        yield jax
-
-
-@pytest.fixture
-def keras(jax64):
-    if "keras" not in sys.modules:
-        os.environ.setdefault("KERAS_BACKEND", "jax")
-    keras = pytest.importorskip("keras")
-    if keras.backend.backend() != "jax":
-        pytest.skip(f"Keras runs on the {keras.backend.backend()} backend, not jax")
-    return keras
-
-
 def _float32_mean(values, axis):
     return np.asarray(values, dtype=np.float32).mean(axis=axis, dtype=np.float32).astype(float)
 

@@ -22,14 +22,12 @@ where a library uses another convention the exact relationship is asserted.
 from __future__ import annotations
 
 import math
-import os
-import sys
 
 import numpy as np
 import pytest
 
 import lossref
-from tests.frameworks.agreement import close
+from tests.frameworks.agreement import as_numpy, as_tensor, close
 
 SEED = 314159
 REDUCTIONS = ("mean", "sum", "none")
@@ -49,20 +47,6 @@ def data():
 # --------------------------------------------------------------------------- #
 # PyTorch
 # --------------------------------------------------------------------------- #
-@pytest.fixture
-def torch():
-    return pytest.importorskip("torch")
-
-
-def _t(torch, a, grad=False):
-    return torch.tensor(np.asarray(a, dtype=np.float64), dtype=torch.float64, requires_grad=grad)
-
-
-def _n(x):
-    x = x.detach().numpy()
-    return float(x) if x.ndim == 0 else x
-
-
 TRIPLET_OPTIONS = [
     {},
     {"margin": 0.3},
@@ -81,9 +65,9 @@ def test_triplet_margin_loss_equals_torch(torch, data, options, reduction):
     lossref.triplet_margin_loss with the same keywords; the autograd gradients of anchors,
     positives and negatives == triplet_margin_loss_grad(wrt=...)."""
     a, pos, neg, _ = data
-    ta, tp, tn = (_t(torch, x, grad=True) for x in (a, pos, neg))
+    ta, tp, tn = (as_tensor(torch, x, grad=True) for x in (a, pos, neg))
     out = torch.nn.functional.triplet_margin_loss(ta, tp, tn, reduction=reduction, **options)
-    close(lossref.triplet_margin_loss(a, pos, neg, reduction=reduction, **options), _n(out))
+    close(lossref.triplet_margin_loss(a, pos, neg, reduction=reduction, **options), as_numpy(out))
     out.sum().backward()  # "none": the gradient of the sum, which lossref returns
     for wrt, t in (("anchors", ta), ("positives", tp), ("negatives", tn)):
         close(
@@ -99,12 +83,14 @@ def test_torch_pairwise_distance_adds_eps_to_the_difference(torch, data):
     a, pos, _, _ = data
     F = torch.nn.functional
     for p in (1.0, 2.0, 3.0):
-        d = _n(F.pairwise_distance(_t(torch, a), _t(torch, pos), p=p, eps=0.01))
+        d = as_numpy(F.pairwise_distance(as_tensor(torch, a), as_tensor(torch, pos), p=p, eps=0.01))
         close(d, (np.abs(a - pos + 0.01) ** p).sum(axis=1) ** (1 / p))
-        same = _n(F.pairwise_distance(_t(torch, a), _t(torch, a), p=p, eps=0.01))
+        same = as_numpy(
+            F.pairwise_distance(as_tensor(torch, a), as_tensor(torch, a), p=p, eps=0.01)
+        )
         close(same, np.full(len(a), 0.01 * 5 ** (1 / p)))
-    back = _n(F.pairwise_distance(_t(torch, pos), _t(torch, a)))
-    assert np.all(back != _n(F.pairwise_distance(_t(torch, a), _t(torch, pos))))
+    back = as_numpy(F.pairwise_distance(as_tensor(torch, pos), as_tensor(torch, a)))
+    assert np.all(back != as_numpy(F.pairwise_distance(as_tensor(torch, a), as_tensor(torch, pos))))
 
 
 def test_torch_refuses_margins_lossref_accepts_and_accepts_p_lossref_refuses(torch, data):
@@ -113,7 +99,9 @@ def test_torch_refuses_margins_lossref_accepts_and_accepts_p_lossref_refuses(tor
     a, pos, neg, _ = data
     F = torch.nn.functional
     with pytest.raises(ValueError, match="margin must be greater than 0"):
-        F.triplet_margin_loss(_t(torch, a), _t(torch, pos), _t(torch, neg), margin=0.0)
+        F.triplet_margin_loss(
+            as_tensor(torch, a), as_tensor(torch, pos), as_tensor(torch, neg), margin=0.0
+        )
     d_pos = (((a - pos + 1e-6) ** 2).sum(axis=1)) ** 0.5
     d_neg = (((a - neg + 1e-6) ** 2).sum(axis=1)) ** 0.5
     close(
@@ -121,7 +109,11 @@ def test_torch_refuses_margins_lossref_accepts_and_accepts_p_lossref_refuses(tor
         np.maximum(d_pos - d_neg, 0.0),
     )
     assert math.isfinite(
-        _n(F.triplet_margin_loss(_t(torch, a), _t(torch, pos), _t(torch, neg), p=0.5))
+        as_numpy(
+            F.triplet_margin_loss(
+                as_tensor(torch, a), as_tensor(torch, pos), as_tensor(torch, neg), p=0.5
+            )
+        )
     )
     with pytest.raises(ValueError, match="p must be >= 1"):
         lossref.triplet_margin_loss(a, pos, neg, p=0.5)
@@ -145,11 +137,11 @@ def test_info_nce_equals_torch_cross_entropy_of_similarities(
     negative keys after the N positives; the autograd gradients of Q and K agree."""
     a, pos, _, extra = data
     keys = np.vstack([pos, extra]) if extra_keys else pos
-    tq, tk = _t(torch, a, grad=True), _t(torch, keys, grad=True)
+    tq, tk = as_tensor(torch, a, grad=True), as_tensor(torch, keys, grad=True)
     S = _torch_similarities(torch, tq, tk, similarity, tau)
     out = torch.nn.functional.cross_entropy(S, torch.arange(len(a)), reduction=reduction)
     kw = {"temperature": tau, "similarity": similarity, "reduction": reduction}
-    close(lossref.info_nce(a, keys, **kw), _n(out))
+    close(lossref.info_nce(a, keys, **kw), as_numpy(out))
     out.sum().backward()
     for wrt, t in (("queries", tq), ("keys", tk)):
         expected = t.grad.numpy()
@@ -166,14 +158,14 @@ def test_nt_xent_equals_torch_cross_entropy_with_the_diagonal_masked(torch, data
     lossref.nt_xent, with the gradients of both views."""
     a, pos, _, _ = data
     n = len(a)
-    t1, t2 = _t(torch, a, grad=True), _t(torch, pos, grad=True)
+    t1, t2 = as_tensor(torch, a, grad=True), as_tensor(torch, pos, grad=True)
     z = torch.cat([t1, t2])
     S = _torch_similarities(torch, z, z, similarity, tau)
     S = S.masked_fill(torch.eye(2 * n, dtype=torch.bool), -math.inf)
     targets = (torch.arange(2 * n) + n) % (2 * n)
     out = torch.nn.functional.cross_entropy(S, targets)
     kw = {"temperature": tau, "similarity": similarity}
-    close(lossref.nt_xent(a, pos, **kw), _n(out))
+    close(lossref.nt_xent(a, pos, **kw), as_numpy(out))
     out.backward()
     close(lossref.nt_xent_grad(a, pos, **kw), t1.grad.numpy())
     close(lossref.nt_xent_grad(a, pos, wrt="embeddings2", **kw), t2.grad.numpy())
@@ -187,7 +179,7 @@ def test_torch_hinge_embedding_loss_is_the_unsquared_contrastive_loss(torch, dat
     labels = np.arange(len(a)) % 2
     d = np.linalg.norm(a - pos, axis=1)
     loss = torch.nn.HingeEmbeddingLoss(margin=2.0, reduction="none")
-    out = _n(loss(_t(torch, d), torch.tensor(2 * labels - 1)))
+    out = as_numpy(loss(as_tensor(torch, d), torch.tensor(2 * labels - 1)))
     per = lossref.contrastive_loss(a, pos, labels, margin=2.0, reduction="none")
     close(out, np.sqrt(2 * per))
     close(out, np.where(labels == 1, d, np.maximum(2.0 - d, 0.0)))
@@ -196,14 +188,6 @@ def test_torch_hinge_embedding_loss_is_the_unsquared_contrastive_loss(torch, dat
 # --------------------------------------------------------------------------- #
 # optax (jax, float64)
 # --------------------------------------------------------------------------- #
-@pytest.fixture
-def jax64():
-    """jax with 64-bit floats for the duration of one test."""
-    jax = pytest.importorskip("jax")
-    with jax.enable_x64(True):
-        yield jax
-
-
 @pytest.mark.parametrize("tau", [0.07, 0.5])
 def test_optax_ntxent_is_nt_xent(jax64, data, tau):
     """optax.losses.ntxent(concatenate([z1, z2]), labels=[0..N-1, 0..N-1], temperature) ==
@@ -254,13 +238,6 @@ def test_optax_triplet_margin_loss_puts_eps_elsewhere(jax64, data):
 # --------------------------------------------------------------------------- #
 # Keras 3
 # --------------------------------------------------------------------------- #
-@pytest.fixture
-def keras(jax64):
-    if "keras" not in sys.modules:
-        os.environ.setdefault("KERAS_BACKEND", "jax")
-    return pytest.importorskip("keras")
-
-
 def test_keras_has_no_triplet_contrastive_or_info_nce_loss(keras):
     """keras.losses offers none of these losses under any name; its one metric-learning loss
     is Circle (Sun et al. 2020), a different loss."""

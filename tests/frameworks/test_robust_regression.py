@@ -18,14 +18,11 @@ where a library uses another convention the exact relationship is asserted.
 
 from __future__ import annotations
 
-import os
-import sys
-
 import numpy as np
 import pytest
 
 import lossref
-from tests.frameworks.agreement import close
+from tests.frameworks.agreement import as_numpy, as_tensor, close
 
 SEED = 271828
 REDUCTIONS = ("mean", "sum", "none")
@@ -44,22 +41,8 @@ def data():
 # --------------------------------------------------------------------------- #
 # PyTorch
 # --------------------------------------------------------------------------- #
-@pytest.fixture
-def torch():
-    return pytest.importorskip("torch")
-
-
-def _t(torch, a, grad=False):
-    return torch.tensor(np.asarray(a, dtype=np.float64), dtype=torch.float64, requires_grad=grad)
-
-
-def _n(x):
-    x = x.detach().numpy()
-    return float(x) if x.ndim == 0 else x
-
-
 def _autograd(torch, loss_fn, x):
-    xt = _t(torch, x, grad=True)
+    xt = as_tensor(torch, x, grad=True)
     loss_fn(xt).backward()
     return xt.grad.numpy()
 
@@ -72,10 +55,12 @@ def test_mean_absolute_error_equals_torch_l1_loss(torch, data, reduction):
     p, y = data
     close(
         lossref.mean_absolute_error(p, y, reduction=reduction),
-        _n(F.l1_loss(_t(torch, p), _t(torch, y), reduction=reduction)),
+        as_numpy(F.l1_loss(as_tensor(torch, p), as_tensor(torch, y), reduction=reduction)),
     )
     if reduction != "none":
-        expected = _autograd(torch, lambda q: F.l1_loss(q, _t(torch, y), reduction=reduction), p)
+        expected = _autograd(
+            torch, lambda q: F.l1_loss(q, as_tensor(torch, y), reduction=reduction), p
+        )
         close(lossref.mean_absolute_error_grad(p, y, reduction=reduction), expected)
         assert expected[0, 0] == 0.0
 
@@ -89,11 +74,15 @@ def test_huber_loss_equals_torch_huber_loss(torch, data, reduction, delta):
     p, y = data
     close(
         lossref.huber_loss(p, y, delta=delta, reduction=reduction),
-        _n(F.huber_loss(_t(torch, p), _t(torch, y), delta=delta, reduction=reduction)),
+        as_numpy(
+            F.huber_loss(as_tensor(torch, p), as_tensor(torch, y), delta=delta, reduction=reduction)
+        ),
     )
     if reduction != "none":
         expected = _autograd(
-            torch, lambda q: F.huber_loss(q, _t(torch, y), delta=delta, reduction=reduction), p
+            torch,
+            lambda q: F.huber_loss(q, as_tensor(torch, y), delta=delta, reduction=reduction),
+            p,
         )
         close(lossref.huber_loss_grad(p, y, delta=delta, reduction=reduction), expected)
 
@@ -107,11 +96,17 @@ def test_smooth_l1_loss_equals_torch_smooth_l1_loss(torch, data, reduction, beta
     p, y = data
     close(
         lossref.smooth_l1_loss(p, y, beta=beta, reduction=reduction),
-        _n(F.smooth_l1_loss(_t(torch, p), _t(torch, y), beta=beta, reduction=reduction)),
+        as_numpy(
+            F.smooth_l1_loss(
+                as_tensor(torch, p), as_tensor(torch, y), beta=beta, reduction=reduction
+            )
+        ),
     )
     if reduction != "none":
         expected = _autograd(
-            torch, lambda q: F.smooth_l1_loss(q, _t(torch, y), beta=beta, reduction=reduction), p
+            torch,
+            lambda q: F.smooth_l1_loss(q, as_tensor(torch, y), beta=beta, reduction=reduction),
+            p,
         )
         close(lossref.smooth_l1_loss_grad(p, y, beta=beta, reduction=reduction), expected)
 
@@ -122,9 +117,9 @@ def test_torch_smooth_l1_is_torch_huber_divided_by_beta(torch, data, beta):
     at b = 1, and beyond the kink smooth L1 has slope 1 where Huber has slope delta."""
     F = torch.nn.functional
     p, y = data
-    pt, yt = _t(torch, p), _t(torch, y)
-    smooth = _n(F.smooth_l1_loss(pt, yt, beta=beta, reduction="none"))
-    huber = _n(F.huber_loss(pt, yt, delta=beta, reduction="none"))
+    pt, yt = as_tensor(torch, p), as_tensor(torch, y)
+    smooth = as_numpy(F.smooth_l1_loss(pt, yt, beta=beta, reduction="none"))
+    huber = as_numpy(F.huber_loss(pt, yt, delta=beta, reduction="none"))
     close(smooth, huber / beta)
     if beta != 1.0:
         assert not np.allclose(smooth, huber)
@@ -138,7 +133,7 @@ def test_torch_smooth_l1_is_torch_huber_divided_by_beta(torch, data, beta):
 def test_torch_rejects_the_same_options_as_lossref(torch):
     """torch refuses delta <= 0 and beta < 0 and accepts beta = 0, as lossref does."""
     F = torch.nn.functional
-    p, y = _t(torch, [1.0, 2.0]), _t(torch, [0.0, 0.0])
+    p, y = as_tensor(torch, [1.0, 2.0]), as_tensor(torch, [0.0, 0.0])
     for delta in (0.0, -1.0):
         with pytest.raises(RuntimeError, match="non-positive values for delta"):
             F.huber_loss(p, y, delta=delta)
@@ -148,7 +143,7 @@ def test_torch_rejects_the_same_options_as_lossref(torch):
         F.smooth_l1_loss(p, y, beta=-1.0)
     with pytest.raises(ValueError, match="beta must be >= 0"):
         lossref.smooth_l1_loss([1.0, 2.0], [0.0, 0.0], beta=-1.0)
-    assert _n(F.smooth_l1_loss(p, y, beta=0.0)) == lossref.smooth_l1_loss(
+    assert as_numpy(F.smooth_l1_loss(p, y, beta=0.0)) == lossref.smooth_l1_loss(
         [1.0, 2.0], [0.0, 0.0], beta=0.0
     )
 
@@ -156,15 +151,6 @@ def test_torch_rejects_the_same_options_as_lossref(torch):
 # --------------------------------------------------------------------------- #
 # optax (jax, float64)
 # --------------------------------------------------------------------------- #
-@pytest.fixture
-def jax64():
-    """jax with 64-bit floats for the duration of one test (jax computes in float32 by
-    default, which would turn every comparison into a float32 one)."""
-    jax = pytest.importorskip("jax")
-    with jax.enable_x64(True):
-        yield jax
-
-
 @pytest.mark.parametrize("delta", [0.5, 1.0, 2.5])
 def test_optax_huber_loss_is_elementwise_lossref_huber(jax64, data, delta):
     """optax.losses.huber_loss(predictions, targets, delta=d) does not reduce: it returns the
@@ -197,16 +183,6 @@ def test_optax_l2_loss_is_half_the_squared_error_the_huber_limit(jax64, data):
 # --------------------------------------------------------------------------- #
 # Keras 3 on the jax backend
 # --------------------------------------------------------------------------- #
-@pytest.fixture
-def keras(jax64):
-    if "keras" not in sys.modules:
-        os.environ.setdefault("KERAS_BACKEND", "jax")
-    keras = pytest.importorskip("keras")
-    if keras.backend.backend() != "jax":
-        pytest.skip(f"Keras runs on the {keras.backend.backend()} backend, not jax")
-    return keras
-
-
 F32_RTOL = 4 * float(np.finfo(np.float32).eps)
 
 
