@@ -99,7 +99,9 @@ def test_failing_cell_fails_the_build_and_prints_its_traceback(tmp_path: Path) -
     assert "inner()" in terminal  # the traceback itself, not only a pointer to a log file
 
 
-def test_figures_are_identical_across_clean_builds(tmp_path: Path) -> None:
+def test_clean_builds_give_the_same_bytes(tmp_path: Path) -> None:
+    """Every file a host serves (not Sphinx's own records, .buildinfo and .doctrees): the page,
+    its figure, its notebook download, the search index."""
     page = """\
     # A figure
 
@@ -110,14 +112,25 @@ def test_figures_are_identical_across_clean_builds(tmp_path: Path) -> None:
     plt.show()
     ```
     """
-    figures = []
+    sites = []
     for attempt in ("a", "b"):
         workdir = make_book(tmp_path / attempt, {"figure": page})
         result = build(workdir)
         assert result.returncode == 0, result.stdout + result.stderr
-        (image,) = (workdir / "_build" / "html" / "_images").glob("*.svg")
-        figures.append(image.read_bytes())
-    assert figures[0] == figures[1]
+        site = workdir / "_build" / "html"
+        files = (path for path in site.rglob("*") if path.is_file())
+        sites.append(
+            {
+                path.relative_to(site): path.read_bytes()
+                for path in files
+                if not path.relative_to(site).parts[0].startswith(".")
+            }
+        )
+    assert any(path.suffix == ".svg" for path in sites[0]), "the page has its figure"
+    assert Path("_sources/figure.ipynb") in sites[0], "and its notebook download"
+    assert sites[0].keys() == sites[1].keys()
+    differ = sorted(str(path) for path in sites[0] if sites[0][path] != sites[1][path])
+    assert not differ
 
 
 DOCTESTS_AND_CELLS = """\

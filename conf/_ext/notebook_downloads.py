@@ -13,7 +13,8 @@ from it for a reader instead:
   an image attached to a Markdown cell, so the notebook needs nothing beyond ``lossref``;
 * cells whose code the page shows stay code.
 
-The notebook is written to ``_sources/<page>.ipynb`` and the theme's download menu links it.
+The notebook is written to ``_sources/<page>.ipynb`` as the page is read (pages are read side by
+side, written one after another), and the theme's download menu links it.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from pathlib import Path
 
 import nbformat
 from doctest_cells import doctest_blocks
+from docutils import nodes
 from sphinx.application import Sphinx
 
 PREAMBLE = (
@@ -102,6 +104,8 @@ def reader_notebook(executed, extensions: frozenset[str], title: str):
             cells += _outputs_as_markdown(cell, f"cell{number}")
         else:
             cells.append(nbformat.v4.new_code_cell(cell.source))
+    for number, cell in enumerate(cells):
+        cell.id = f"cell-{number}"  # nbformat's are random: the same page gives the same bytes
     notebook = nbformat.v4.new_notebook(cells=cells)
     notebook.metadata["kernelspec"] = {
         "name": "python3",
@@ -133,24 +137,31 @@ def executed_notebook(app: Sphinx, pagename: str):
     return cache.merge_match_into_notebook(notebook)[1]
 
 
-def _offer_notebook(app: Sphinx, pagename: str, templatename, context: dict, doctree) -> None:
-    if doctree is None:
-        return
+def _write_download(app: Sphinx, doctree: nodes.document) -> None:
+    """Write the page's download as the page is read: readers run side by side, and the
+    executed notebook is in the cache by then. A page without code loses a stale download."""
+    pagename = app.env.docname
+    target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
     notebook = executed_notebook(app, pagename)
     if notebook is None:
-        return  # a page without code is read on the site
-    extensions = frozenset(app.config.myst_enable_extensions)
-    title = f"“{context.get('title', pagename)}”"
-    download = reader_notebook(notebook, extensions, title)
-    target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
+        target.unlink(missing_ok=True)
+        return
+    title_node = doctree.next_node(nodes.title)
+    title = f"“{title_node.astext() if title_node else pagename}”"
+    download = reader_notebook(notebook, frozenset(app.config.myst_enable_extensions), title)
     target.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(download, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
     if not target.is_file() or target.read_text(encoding="utf-8") != text:
         target.write_text(text, encoding="utf-8")
-    context["ipynb_source"] = f"{pagename}.ipynb"
+
+
+def _link_download(app: Sphinx, pagename: str, templatename, context: dict, doctree) -> None:
+    if doctree is not None and (Path(app.outdir) / "_sources" / f"{pagename}.ipynb").is_file():
+        context["ipynb_source"] = f"{pagename}.ipynb"
 
 
 def setup(app: Sphinx) -> dict[str, object]:
+    app.connect("doctree-read", _write_download)
     # Before the theme builds its download menu (priority 501).
-    app.connect("html-page-context", _offer_notebook, priority=400)
+    app.connect("html-page-context", _link_download, priority=400)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -10,6 +10,8 @@ stylesheet and fonts are copied into ``_static/katex`` of the site and the same 
 
 from __future__ import annotations
 
+import multiprocessing.util
+import os
 import socket
 import time
 from pathlib import Path
@@ -28,13 +30,20 @@ STARTUP_DEADLINE = 60.0
 
 
 class KaTeXServer(sphinxcontrib.katex.KaTeXServer):
-    """The package's render server on its unix socket, connected to once node listens.
+    """The package's render server on its unix socket, connected to once node listens, and
+    shared by the processes that write pages.
 
     The package connects as soon as the socket file exists, but node creates the file (bind)
     a moment before it listens: under load the build caught that moment and died with
     "Connection refused". Loopback TCP avoided the race but made every formula wait on small
     writes (Nagle and delayed ACKs), which made writing ten times slower; a unix socket has
     no such delay. So this connects to the unix socket and retries until node listens.
+
+    With ``-j``, Sphinx forks processes that write pages. A forked writer would inherit the
+    main process's one connection (and writers side by side would interleave their requests
+    on it), so each one opens its own connection to the same server; node serves them in
+    turn. A writer that had to start a server itself (none was running when it was forked)
+    stops it when it exits: forked processes never run the atexit hook that stops the rest.
     """
 
     @classmethod
@@ -42,27 +51,52 @@ class KaTeXServer(sphinxcontrib.katex.KaTeXServer):
         path = rundir / "katex.sock"
         # No pipes: the server reads and writes only its socket (its errors go to stderr).
         process = Popen(cls.build_command(socket=path), stdin=DEVNULL, stdout=DEVNULL, cwd=rundir)
-        deadline = time.monotonic() + max(timeout, STARTUP_DEADLINE)
-        while True:
-            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            try:
-                sock.connect(str(path))
-                return process, sock
-            except (FileNotFoundError, ConnectionRefusedError):
-                sock.close()  # no socket file yet, or node has bound it but not listened
-            if process.poll() is not None:
-                raise sphinxcontrib.katex.KaTeXError(
-                    f"the KaTeX render server ({NODE}) exited with code {process.returncode} "
-                    "before it listened"
-                )
-            if time.monotonic() > deadline:
-                process.kill()
-                process.wait()
-                raise sphinxcontrib.katex.KaTeXError(
-                    f"the KaTeX render server did not listen on {path} within "
-                    f"{max(timeout, STARTUP_DEADLINE):.0f} s"
-                )
-            time.sleep(0.002)
+        return process, _connect(path, process, max(timeout, STARTUP_DEADLINE))
+
+    @classmethod
+    def start(cls) -> KaTeXServer:
+        server = super().start()
+        if os.getpid() != _MAIN_PID:  # a forked writer
+            multiprocessing.util.Finalize(server, server.terminate, exitpriority=0)
+        return server
+
+
+def _connect(path: Path, process: Popen, timeout: float) -> socket.socket:
+    """A connection to the server's socket, once the server listens."""
+    deadline = time.monotonic() + timeout
+    while True:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.connect(str(path))
+            return sock
+        except (FileNotFoundError, ConnectionRefusedError):
+            sock.close()  # no socket file yet, or node has bound it but not listened
+        if process.poll() is not None:
+            raise sphinxcontrib.katex.KaTeXError(
+                f"the KaTeX render server ({NODE}) exited with code {process.returncode} "
+                "before it listened"
+            )
+        if time.monotonic() > deadline:
+            process.kill()
+            process.wait()
+            raise sphinxcontrib.katex.KaTeXError(
+                f"the KaTeX render server did not listen on {path} within {timeout:.0f} s"
+            )
+        time.sleep(0.002)
+
+
+_MAIN_PID = os.getpid()
+
+
+def _connect_anew_after_fork() -> None:
+    """In a forked process: a connection of its own to the running server, if there is one."""
+    server = KaTeXServer.katex_server
+    if server is not None:
+        server.sock.close()  # this process's copy only: the parent's connection stays open
+        server.sock = _connect(server.rundir / "katex.sock", server.process, STARTUP_DEADLINE)
+
+
+os.register_at_fork(after_in_child=_connect_anew_after_fork)
 
 
 def _katex_file(name: str) -> str | None:
@@ -90,20 +124,7 @@ def _use_local_katex(app: Sphinx, config: Config) -> None:
     sphinxcontrib.katex.KaTeXServer = KaTeXServer
 
 
-def _write_in_one_process(app: Sphinx, builder: object) -> None:
-    """Write pages serially, so one KaTeX server renders the whole build.
-
-    Still needed: with ``-j``, Sphinx writes the first page in the main process (starting its
-    KaTeX server) and then forks the writers, which would inherit that one connection and
-    interleave their requests on it; a server a forked writer started itself would outlive
-    the build, since forked writers never run the atexit hook that stops it. Writing is short
-    next to reading, where ``-j`` pays off (pages execute there).
-    """
-    builder.parallel_ok = False
-
-
 def setup(app: Sphinx) -> dict[str, object]:
     app.setup_extension("npm_assets")
     app.connect("config-inited", _use_local_katex)
-    app.connect("write-started", _write_in_one_process)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
