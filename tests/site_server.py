@@ -1,4 +1,4 @@
-"""Serve a built site on 127.0.0.1, quietly, for the browser test and the build benchmark."""
+"""Serve a built site on 127.0.0.1, quietly, for the browser test."""
 
 from __future__ import annotations
 

@@ -39,6 +39,7 @@ def test_the_notebook_is_linked_and_runs_with_only_lossref(stem):
         pytest.fail(f"{notebook_path} was not built: run `nox -s docs` first")
     assert f"_sources/{stem}.ipynb" in (SITE / f"{stem}.html").read_text(encoding="utf-8")
     notebook = nbformat.read(notebook_path, as_version=4)
+    nbformat.validate(notebook)  # the build writes the cells without nbformat's checks
     code = [cell.source for cell in notebook.cells if cell.cell_type == "code"]
     assert code, "a chapter's notebook has code"
     for source in code:

@@ -38,6 +38,24 @@ PREAMBLE = (
 )
 
 
+# nbformat's new_*_cell() check each cell against the notebook schema, which cost the build a
+# second; the tests check each download whole (tests/test_notebooks.py).
+def _markdown_cell(source: str) -> nbformat.NotebookNode:
+    return nbformat.from_dict({"cell_type": "markdown", "metadata": {}, "source": source})
+
+
+def _code_cell(source: str) -> nbformat.NotebookNode:
+    return nbformat.from_dict(
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "metadata": {},
+            "outputs": [],
+            "source": source,
+        }
+    )
+
+
 def _code_from_doctest(block: str) -> str:
     """The code of a doctest block, run as a notebook runs it."""
     lines = []
@@ -58,12 +76,12 @@ def _split_markdown(source: str, extensions: frozenset[str]) -> list:
     for block, body, end in doctest_blocks(source, extensions, top_level_only=True):
         before = "\n".join(lines[start : body - 1]).strip()
         if before:
-            cells.append(nbformat.v4.new_markdown_cell(before))
-        cells.append(nbformat.v4.new_code_cell(_code_from_doctest(block)))
+            cells.append(_markdown_cell(before))
+        cells.append(_code_cell(_code_from_doctest(block)))
         start = end
     rest = "\n".join(lines[start:]).strip()
     if rest:
-        cells.append(nbformat.v4.new_markdown_cell(rest))
+        cells.append(_markdown_cell(rest))
     return cells
 
 
@@ -72,12 +90,12 @@ def _outputs_as_markdown(cell, name: str) -> list:
     for index, output in enumerate(cell.get("outputs", [])):
         data = output.get("data", {})
         if "text/markdown" in data:
-            cells.append(nbformat.v4.new_markdown_cell(data["text/markdown"]))
+            cells.append(_markdown_cell(data["text/markdown"]))
             continue
         for mime, suffix in (("image/svg+xml", "svg"), ("image/png", "png")):
             if mime in data:
                 attachment = f"{name}-{index}.{suffix}"
-                markdown = nbformat.v4.new_markdown_cell(f"![figure](attachment:{attachment})")
+                markdown = _markdown_cell(f"![figure](attachment:{attachment})")
                 content = data[mime]
                 if mime == "image/svg+xml" and not isinstance(content, str):
                     content = "".join(content)
@@ -91,7 +109,7 @@ def _outputs_as_markdown(cell, name: str) -> list:
 
 def reader_notebook(executed, extensions: frozenset[str], title: str):
     """The notebook a reader downloads, made from the build's executed notebook."""
-    cells = [nbformat.v4.new_markdown_cell(PREAMBLE.format(title=title))]
+    cells = [_markdown_cell(PREAMBLE.format(title=title))]
     for number, cell in enumerate(executed.cells):
         tags = cell.metadata.get("tags", [])
         if cell.cell_type == "markdown":
@@ -103,7 +121,7 @@ def reader_notebook(executed, extensions: frozenset[str], title: str):
         elif "remove-input" in tags:
             cells += _outputs_as_markdown(cell, f"cell{number}")
         else:
-            cells.append(nbformat.v4.new_code_cell(cell.source))
+            cells.append(_code_cell(cell.source))
     for number, cell in enumerate(cells):
         cell.id = f"cell-{number}"  # nbformat's are random: the same page gives the same bytes
     notebook = nbformat.v4.new_notebook(cells=cells)
