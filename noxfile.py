@@ -6,7 +6,7 @@ python3 -m nox -s doctest     # page and docstring doctests plus the worked-numb
 python3 -m nox -s serve       # live preview on http://127.0.0.1:8000
 python3 -m nox -s lint        # ruff
 python3 -m nox -s bench       # timings and sizes, printed
-python3 -m nox -s frameworks  # lossref against PyTorch, scikit-learn and SciPy
+python3 -m nox -s frameworks  # lossref against PyTorch, jax/optax, Keras, scikit-learn and SciPy
 python3 -m nox -s pdf         # the whole book as _build/pdf/loss-functions.pdf
 """
 
