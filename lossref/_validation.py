@@ -193,6 +193,33 @@ def check_binary_targets(t: np.ndarray, name: str) -> None:
         )
 
 
+def integer_array(values: Any, name: str, what: str) -> np.ndarray:
+    """``values`` as an integer array (an empty list counts as one), or a TypeError saying that
+    they must be ``what``, e.g. "integer class indices"."""
+    if isinstance(values, (str, bytes)) or values is None:
+        raise TypeError(f"{name} must be {what}; got {_describe(values)}")
+    try:
+        arr = np.asarray(values)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(
+            f"{name} must be a 1-D array of {what}; could not convert {_describe(values)} ({exc})"
+        ) from None
+    if arr.dtype.kind in "iu":
+        return arr
+    if arr.size == 0 and arr.dtype.kind == "f":  # np.asarray([]) is float64
+        return arr.astype(np.intp)
+    if arr.dtype.kind == "b":
+        raise TypeError(
+            f"{name} must be {what}; got a boolean array (convert it with {name}.astype(int))"
+        )
+    if arr.dtype.kind == "f":
+        raise TypeError(
+            f"{name} must have an integer dtype ({what}); got dtype {arr.dtype} "
+            f"(use {name}.astype(int) if the values are whole numbers)"
+        )
+    raise TypeError(f"{name} must be {what}; got {_describe(arr)}")
+
+
 def check_labels(
     labels: Any,
     n_classes: int,
@@ -208,27 +235,7 @@ def check_labels(
     the batch size N (labels must have shape (N,)).  ``classes_of`` and
     ``examples_of`` name the arguments that fix C and N, for the messages.
     """
-    if isinstance(labels, (str, bytes)) or labels is None:
-        raise TypeError(f"{name} must be integer class indices; got {_describe(labels)}")
-    try:
-        arr = np.asarray(labels)
-    except (ValueError, TypeError) as exc:
-        raise ValueError(
-            f"{name} must be a 1-D array of integer class indices; "
-            f"could not convert {_describe(labels)} ({exc})"
-        ) from None
-    if arr.dtype.kind not in "iu":
-        if arr.size == 0 and arr.dtype.kind == "f":  # np.asarray([]) is float64
-            arr = arr.astype(np.intp)
-        elif arr.dtype.kind == "b":
-            raise TypeError(f"{name} must be integer class indices; got a boolean array")
-        elif arr.dtype.kind == "f":
-            raise TypeError(
-                f"{name} must have an integer dtype (class indices); got dtype {arr.dtype} "
-                f"(use labels.astype(int) if the values are whole numbers)"
-            )
-        else:
-            raise TypeError(f"{name} must be integer class indices; got {_describe(arr)}")
+    arr = integer_array(labels, name, "integer class indices")
     if n_examples is None:
         if arr.ndim != 0:
             raise ValueError(

@@ -25,6 +25,7 @@ from ._validation import (
     check_flag,
     check_reduction,
     check_same_shape,
+    integer_array,
     nonnegative_scalar,
     positive_scalar,
     real_scalar,
@@ -381,27 +382,7 @@ _PAIR_WRT = ("embeddings1", "embeddings2")
 
 def _pair_labels(labels: Any, n: int | None) -> np.ndarray:
     """0/1 pair labels: a single integer for one pair, else shape (N,)."""
-    if isinstance(labels, (str, bytes)) or labels is None:
-        raise TypeError(f"labels must be integers 0 or 1; got an object of type {type(labels)}")
-    try:
-        arr = np.asarray(labels)
-    except (ValueError, TypeError) as exc:
-        raise ValueError(f"labels must be a 1-D array of integers 0 or 1 ({exc})") from None
-    if arr.dtype.kind not in "iu":
-        if arr.size == 0 and arr.dtype.kind == "f":
-            arr = arr.astype(np.intp)
-        elif arr.dtype.kind == "b":
-            raise TypeError(
-                "labels must be integers 0 or 1 (1: similar pair); got a boolean array "
-                "(convert it with .astype(int))"
-            )
-        elif arr.dtype.kind == "f":
-            raise TypeError(
-                f"labels must have an integer dtype (1: similar pair, 0: dissimilar); "
-                f"got dtype {arr.dtype}"
-            )
-        else:
-            raise TypeError(f"labels must be integers 0 or 1; got an array of dtype {arr.dtype}")
+    arr = integer_array(labels, "labels", "integers 0 or 1 (1: similar pair, 0: dissimilar)")
     expected = () if n is None else (n,)
     if arr.shape != expected:
         what = "a single integer for one pair of shape (D,)" if n is None else f"shape ({n},)"
