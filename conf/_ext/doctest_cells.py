@@ -13,6 +13,7 @@ myst-nb offers no hook between reading a text notebook and executing it (a custo
 
 from __future__ import annotations
 
+import copy
 import functools
 
 import nbformat
@@ -46,21 +47,30 @@ def doctest_blocks(
     """The ``>>>`` fences in a Markdown text, with nested directives' unless
     ``top_level_only``: each one's code, and the 0-based lines its body starts on and its
     fence ends before."""
+    return [
+        (code, body, end)
+        for code, body, end, nested in _doctest_fences(markdown, extensions)
+        if not (nested and top_level_only)
+    ]
+
+
+# A page's Markdown is searched when it is read and again when its download is made.
+@functools.lru_cache(maxsize=256)
+def _doctest_fences(markdown: str, extensions: frozenset[str]) -> tuple:
     found = []
 
-    def walk(text: str, offset: int) -> None:
+    def walk(text: str, offset: int, nested: bool) -> None:
         for token in _parser(extensions).parse(text):
             if token.type not in {"fence", "colon_fence"} or not token.map:
                 continue
             body = offset + token.map[0] + 1
             if token.info.startswith("{"):  # a directive: its body may hold doctests
-                if not top_level_only:
-                    walk(token.content, body)
+                walk(token.content, body, True)
             elif token.content.lstrip().startswith(">>>"):
-                found.append((token.content, body, offset + token.map[1]))
+                found.append((token.content, body, offset + token.map[1], nested))
 
-    walk(markdown, 0)
-    return found
+    walk(markdown, 0, False)
+    return tuple(found)
 
 
 def with_doctest_cells(notebook, extensions: frozenset[str], path: str):
@@ -89,11 +99,17 @@ def _wrap_reader(app: Sphinx, config) -> None:
     original = read.read_myst_markdown_notebook
     if getattr(original, "doctest_cells", False):
         return
+    # The page this process read last, as read: making its download reads it again.
+    last_read: dict[tuple, nbformat.NotebookNode] = {}
 
     @functools.wraps(original)
     def reader(text, config=None, add_source_map=False, path=None):
-        notebook = original(text, config=config, add_source_map=add_source_map, path=path)
-        return with_doctest_cells(notebook, extensions, str(path or "<page>"))
+        key = (text, str(path), add_source_map, extensions)
+        if key not in last_read:
+            notebook = original(text, config=config, add_source_map=add_source_map, path=path)
+            last_read.clear()
+            last_read[key] = with_doctest_cells(notebook, extensions, str(path or "<page>"))
+        return copy.deepcopy(last_read[key])  # myst-nb changes the notebook it is given
 
     reader.doctest_cells = True
     read.read_myst_markdown_notebook = reader
