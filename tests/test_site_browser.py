@@ -113,6 +113,16 @@ def test_page_renders_offline(page, server: str, name: str) -> None:
     assert response.status == 200
     page.evaluate("document.fonts.ready")
 
+    # Before its first paint a page waits for one stylesheet of its own site, and no script.
+    blocking = page.evaluate(
+        "performance.getEntriesByType('resource')"
+        ".filter(entry => entry.renderBlockingStatus === 'blocking').map(entry => entry.name)"
+    )
+    if name != "search.html":  # its template's search scripts run as the page is parsed
+        paths = [urlsplit(url).path for url in blocking]
+        assert len(paths) == 1, f"{name}: render-blocking requests: {paths}"
+        assert paths[0].startswith("/_static/styles-"), f"{name}: blocked on {paths[0]}"
+
     broken = page.evaluate(
         "Array.from(document.images)"
         ".filter(img => !(img.complete && img.naturalWidth > 0)).map(img => img.src)"

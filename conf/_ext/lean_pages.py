@@ -14,20 +14,22 @@ of the stylesheets beside the originals (the theme's own files are left as they 
   off: the search box opens ``search.html``, which loads them itself). Other pages drop them.
 * **Scripts.** Every script file in the page's head loads with ``defer``: the page is parsed
   and painted while they download, and they still run in order, before ``DOMContentLoaded``.
-  Only ``documentation_options.js`` stays blocking, since the theme's inline scripts read
-  the object it defines as the page is parsed; and the search page keeps its scripts as they
-  are, since its template's search scripts run as parsed and use ``doctools.js``.
+  ``documentation_options.js`` is written into the page instead, since the theme's inline
+  scripts read the object it defines as the page is parsed; and the search page keeps its
+  scripts as they are, since its template's search scripts run as parsed and use
+  ``doctools.js``.
 * **Korean.** Pages with no character that the Hangul font's slices cover (hangul_font.py)
   drop its stylesheet.
-* **Stylesheets.** Each stylesheet a page links (the theme's is 368 KiB, most of it for
-  Bootstrap components and the 2,000 icons of the icon font) is served as ``NAME.lean.css``:
-  its rules less those whose selectors name a class that appears in no page and no script of
-  the site. A class a script could build at run time (a template string such as
-  ```bs-${name}-auto```) counts as appearing; a selector with ``:is()``, ``:not()`` and the
-  like is kept whole. ``@import`` of a local stylesheet is inlined, so a page waits for one
-  request, not a chain. The class vocabulary is the whole site's, so every page links the
-  same file, and its key (in the file's first line and the link's ``?v=``) changes when the
-  vocabulary does.
+* **Stylesheets.** A page links ten stylesheets (the theme's is 368 KiB, most of it for
+  Bootstrap components and the 2,000 icons of the icon font), and paints only once it has them
+  all. It links one instead, ``_static/styles-<hash>.css``: those stylesheets in the same
+  order, each less the rules whose selectors name a class that appears in no page and no
+  script of the site, with their ``url()``s rebased. A class a script could build at run time
+  (a template string such as ```bs-${name}-auto```) counts as appearing; a selector with
+  ``:is()``, ``:not()`` and the like is kept whole. ``@import`` of a local stylesheet is
+  inlined. The class vocabulary is the whole site's, so pages that linked the same stylesheets
+  share one file, and its key (in the file's first line and the link's ``?v=``) changes when
+  the vocabulary does.
 
 Every rewrite is checked: a page where an expected tag is missing (a theme update changed its
 markup) is a build warning, so ``-W`` stops the build rather than ship a half-lean site.
@@ -38,6 +40,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import posixpath
 import re
 import subprocess
 from pathlib import Path
@@ -67,6 +70,9 @@ _HANGUL_TAG = re.compile(
     + re.escape(HANGUL_STYLESHEET)
     + r'[^"]*" />\n?'
 )
+# The theme's inline scripts read the object it defines as the page is parsed.
+_INLINED_SCRIPT = "documentation_options.js"
+_OPTIONS_TAG = re.compile(r'<script src="[^"]*_static/documentation_options\.js[^"]*"></script>')
 _ATTRIBUTE = re.compile(r'([\w:-]+)="([^"]*)"')
 
 # --- Icons ------------------------------------------------------------------------------------
@@ -208,7 +214,7 @@ def _unicode_ranges(stylesheet: str) -> list[tuple[int, int]]:
 _LINKED_SCRIPT = re.compile(r'<script\b[^>]*\bsrc="([^"?#]+)')
 _INLINE_SCRIPT = re.compile(r"<script\b[^>]*>(.*?)</script>", re.S)
 _STYLESHEET_LINK = re.compile(r'<link\b[^>]*\brel="stylesheet"[^>]*>')
-_LOCAL_HREF = re.compile(r'href="([^"]*?)(_static/[^"?#]+?)(?:\.lean)?\.css(?:\?[^"]*)?"')
+_LOCAL_HREF = re.compile(r'href="([^"]*?)(_static/[^"?#]+?)\.css(?:\?[^"]*)?"')
 _WORD = re.compile(r"[A-Za-z_][\w-]*")
 _KEPT_WHOLE = {"function"}  # :is(), :not(), :where(), :has(), ::slotted() …
 
@@ -316,39 +322,79 @@ def _inline_import(rule, vocabulary: Vocabulary, folder: Path) -> str:
     return "".join(_purge(rules, vocabulary, path.parent))
 
 
-def _lean_stylesheet(original: Path, vocabulary: Vocabulary) -> str:
-    """Write ``NAME.lean.css`` beside ``original`` (unless it is there already); its key."""
-    lean = original.with_name(original.stem + ".lean.css")
-    source = original.read_text(encoding="utf-8")
-    key = hashlib.sha256((vocabulary.key + source).encode()).hexdigest()[:16]
-    header = f"/* {original.name}, the rules this site uses (conf/_ext/lean_pages.py) {key} */\n"
-    if lean.is_file() and lean.read_text(encoding="utf-8").startswith(header):
-        return key
-    rules = tinycss2.parse_stylesheet(source, skip_comments=True, skip_whitespace=True)
-    lean.write_text(header + "\n".join(_purge(rules, vocabulary, original.parent)) + "\n")
-    return key
+_BUNDLE = re.compile(r"_static/styles-[0-9a-f]{8}")
+_URL = re.compile(r"""url\(\s*(["']?)([^"')\s]*)\1\s*\)""")
 
 
-def _link_lean_stylesheets(outdir: Path, pages: dict[Path, str], vocabulary: Vocabulary) -> None:
-    keys: dict[str, str] = {}
+def _rebase_urls(css: str, folder: str) -> str:
+    """``css`` written for a file in ``_static/<folder>``, moved to ``_static``."""
 
-    def relink(match: re.Match[str]) -> str:
-        prefix, name = match.group(1), match.group(2)
-        if name not in keys:
-            original = outdir / f"{name}.css"
-            if not original.is_file():
-                return match.group(0)
-            keys[name] = _lean_stylesheet(original, vocabulary)[:8]
-        return f'href="{prefix}{name}.lean.css?v={keys[name]}"'
+    def rebase(match: re.Match[str]) -> str:
+        quote, url = match.groups()
+        if not url or url.startswith(("data:", "#", "/")) or "://" in url:
+            return match.group(0)
+        return f"url({quote}{posixpath.normpath(posixpath.join(folder, url))}{quote})"
 
+    return _URL.sub(rebase, css)
+
+
+def _bundle_names(outdir: Path, name: str) -> list[str]:
+    """The stylesheets a bundle an earlier build wrote holds (its first line names them)."""
+    path = outdir / f"{name}.css"
+    header = path.read_text(encoding="utf-8").partition("\n")[0] if path.is_file() else ""
+    found = re.match(r"/\* lean_pages: (.*) \| [0-9a-f]+ \*/$", header)
+    return found.group(1).split(" ") if found else []
+
+
+def _write_bundle(outdir: Path, names: tuple[str, ...], vocabulary: Vocabulary) -> str:
+    """Write ``names`` (stylesheets under _static, in cascade order) as one stylesheet in
+    _static with only the rules the site uses, unless it is there already; its link."""
+    sources = [(outdir / f"{name}.css").read_text(encoding="utf-8") for name in names]
+    key = hashlib.sha256("\n".join([vocabulary.key, *names, *sources]).encode()).hexdigest()
+    path = f"_static/styles-{hashlib.sha256(' '.join(names).encode()).hexdigest()[:8]}"
+    header = f"/* lean_pages: {' '.join(names)} | {key[:16]} */\n"
+    target = outdir / f"{path}.css"
+    if not (target.is_file() and target.read_text(encoding="utf-8").startswith(header)):
+        parts = []
+        for name, source in zip(names, sources, strict=True):
+            folder = (outdir / name).parent
+            rules = tinycss2.parse_stylesheet(source, skip_comments=True, skip_whitespace=True)
+            kept = _purge(rules, vocabulary, folder)
+            if any(rule.startswith("@import") for rule in kept):
+                logger.warning(f"{name}.css imports a stylesheet that cannot join a bundle")
+            parts.append(_rebase_urls("\n".join(kept), folder.relative_to(outdir / "_static")))
+        target.write_text(header + "\n".join(parts) + "\n", encoding="utf-8")
+    return f"{path}.css?v={key[:8]}"
+
+
+def _link_bundles(outdir: Path, pages: dict[Path, str], vocabulary: Vocabulary) -> None:
+    """Give each page one stylesheet link, to the bundle of the local stylesheets it linked."""
+    bundles: dict[tuple[str, ...], str] = {}
     for page, text in pages.items():
-        pages[page] = _STYLESHEET_LINK.sub(
-            lambda link: _LOCAL_HREF.sub(relink, link.group(0)), text
-        )
+        links, names = [], []
+        for link in _STYLESHEET_LINK.finditer(text):
+            found = _LOCAL_HREF.search(link.group(0))
+            if found and _BUNDLE.fullmatch(found.group(2)):
+                names += _bundle_names(outdir, found.group(2))
+            elif found and (outdir / f"{found.group(2)}.css").is_file():
+                names.append(found.group(2))
+            else:
+                continue
+            links.append((link.start(), link.end(), found.group(1)))
+        if not names:
+            continue
+        if tuple(names) not in bundles:
+            bundles[tuple(names)] = _write_bundle(outdir, tuple(names), vocabulary)
+        first, _, prefix = links[0]
+        tag = f'<link rel="stylesheet" type="text/css" href="{prefix}{bundles[tuple(names)]}" />'
+        for start, end, _ in reversed(links[1:]):
+            end += text[end : end + 1] == "\n"
+            text = text[:start] + text[end:]
+        pages[page] = text[:first] + tag + text[links[0][1] :]
 
 
 # --- The pass ---------------------------------------------------------------------------------
-def _lean_page(text: str, name: str, icons, rules, hangul) -> str:
+def _lean_page(text: str, name: str, icons, rules, hangul, options: str) -> str:
     used: set[str] = set()
     text = _ICON.sub(lambda match: _svg(match.group(2), icons, used) or match.group(0), text)
     text = _FONTAWESOME_TAG.sub("", text, count=1)
@@ -364,6 +410,9 @@ def _lean_page(text: str, name: str, icons, rules, hangul) -> str:
         text, removed = _SEARCH_TAGS.subn("", text)
         if removed != 3:
             logger.warning(f"{name}: expected the theme's 3 search scripts, found {removed}")
+    text, inlined = _OPTIONS_TAG.subn(lambda _: f"<script>{options.strip()}</script>", text)
+    if inlined != 1:
+        logger.warning(f"{name}: expected one link to {_INLINED_SCRIPT}, found {inlined}")
     codes = sorted(ord(char) for char in set(text))
     if not any(covers(codes, start, end) for start, end in hangul):
         text = _HANGUL_TAG.sub("", text)
@@ -388,16 +437,14 @@ def _lean(app: Sphinx, exception: Exception | None) -> None:
     icons = _icon_data(script, _find_icons([pages[path] for path in fresh]))
     rules = _svg_rules(script)
     hangul = _unicode_ranges((outdir / "_static" / HANGUL_STYLESHEET).read_text("utf-8"))
+    options = (outdir / "_static" / _INLINED_SCRIPT).read_text(encoding="utf-8")
     for path in fresh:
         name = path.relative_to(outdir).as_posix()
-        pages[path] = _lean_page(pages[path], name, icons, rules, hangul)
-    _link_lean_stylesheets(outdir, pages, Vocabulary(outdir, pages))
+        pages[path] = _lean_page(pages[path], name, icons, rules, hangul, options)
+    _link_bundles(outdir, pages, Vocabulary(outdir, pages))
     for path, text in pages.items():
         if text != before[path]:
             path.write_text(text, encoding="utf-8")
-
-
-_BLOCKING_SCRIPTS = ("documentation_options.js",)
 
 
 def _defer_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
@@ -408,7 +455,7 @@ def _defer_scripts(app: Sphinx, pagename: str, templatename: str, context: dict,
         _JavaScript(script.filename, priority=script.priority, defer="defer")
         if script.filename
         and not script.attributes
-        and not str(script.filename).endswith(_BLOCKING_SCRIPTS)
+        and not str(script.filename).endswith(_INLINED_SCRIPT)
         else script
         for script in context.get("script_files", [])
     ]
