@@ -111,6 +111,9 @@ def test_page_renders_offline(page, server: str, name: str) -> None:
     response = page.goto(f"{server}/{name}", wait_until="networkidle")
     assert response is not None
     assert response.status == 200
+    # Sections off screen are laid out as they scroll into view (conf/_static/book.css), and
+    # only then load their fonts: lay them all out, as a reader scrolling through would.
+    page.add_style_tag(content="section { content-visibility: visible !important; }")
     page.evaluate("document.fonts.ready")
 
     # Before its first paint a page waits for one stylesheet of its own site, and no script.
