@@ -6,6 +6,7 @@ Needs ``_build/html`` (``nox -s docs``) and Debian's ``chromium`` (never a downl
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -207,6 +208,27 @@ def test_page_renders_offline(page, server: str, name: str) -> None:
         }).map(math => math.textContent.trim().slice(0, 60))"""
     )
     assert cut == [], f"{name}: display math whose start is out of reach: {cut}"
+
+
+def test_icon_fonts_hold_every_icon_the_stylesheets_name() -> None:
+    """The bundled stylesheets load icon fonts cut down to their icons (lean_pages.py): none
+    of the icons a stylesheet names, that the full font has, may be missing from the cut."""
+    from fontTools.ttLib import TTFont
+
+    bundles = sorted((SITE / "_static").glob("styles-*.css"))
+    assert bundles, "build the site first: nox -s docs"
+    for bundle in bundles:
+        css = bundle.read_text(encoding="utf-8")
+        icons = {ord(char) for char in re.findall("[\ue000-\uf8ff]", css)}
+        fonts = re.findall(r"url\((vendor/fontawesome/webfonts/[\w.-]+\.woff2)\)", css)
+        assert icons, f"{bundle.name}: no icons"
+        assert fonts, f"{bundle.name}: no icon fonts"
+        for font in fonts:
+            cut = SITE / "_static" / font
+            full = cut.with_name(cut.name.split(".")[0] + ".woff2")
+            assert cut != full, f"{bundle.name} loads the whole of {font}"
+            missing = icons & set(TTFont(full).getBestCmap()) - set(TTFont(cut).getBestCmap())
+            assert not missing, f"{font} lacks {sorted(map(hex, missing))}"
 
 
 def test_figures_stay_legible_in_dark_mode(browser, server: str) -> None:

@@ -1,14 +1,18 @@
 """Each page loads what it uses, and nothing it would wait for that it does not use.
 
 The theme sends every page the same assets, most of which a page of this book never uses.
-After the build has written its pages, this rewrites the HTML files and writes slimmer copies
-of the stylesheets beside the originals (the theme's own files are left as they are):
+After the build has written its pages, this rewrites the HTML files and writes slim copies of
+the stylesheets and icon fonts beside the originals (the theme's own files are left as they
+are):
 
 * **Icons.** The theme loads Font Awesome's script (1.5 MiB, every icon there is), which
   replaces each ``<i class="fa-solid fa-…">`` with an inline SVG once the page has loaded.
   The build makes the same replacement, with the icon data taken from that very script (run
   once with node), and puts the rules of Font Awesome's stylesheet that those icons use in a
   ``<style>`` where the script would have put them. The script is no longer loaded.
+* **Icon font.** The icons that stylesheets draw (admonition titles) come from Font Awesome's
+  web fonts, 112 KiB for the solid one. The bundle loads copies cut down, with fontTools, to
+  the icons its rules name.
 * **Search.** The theme loads Sphinx's search scripts and the whole search index on every
   page, for a search-as-you-type box this book does not enable (``search_as_you_type`` is
   off: the search box opens ``search.html``, which loads them itself). Other pages drop them.
@@ -322,6 +326,7 @@ def _inline_import(rule, vocabulary: Vocabulary, folder: Path) -> str:
     return "".join(_purge(rules, vocabulary, path.parent))
 
 
+_THIS_CODE = Path(__file__).read_text(encoding="utf-8")
 _BUNDLE = re.compile(r"_static/styles-[0-9a-f]{8}")
 _URL = re.compile(r"""url\(\s*(["']?)([^"')\s]*)\1\s*\)""")
 
@@ -350,7 +355,9 @@ def _write_bundle(outdir: Path, names: tuple[str, ...], vocabulary: Vocabulary) 
     """Write ``names`` (stylesheets under _static, in cascade order) as one stylesheet in
     _static with only the rules the site uses, unless it is there already; its link."""
     sources = [(outdir / f"{name}.css").read_text(encoding="utf-8") for name in names]
-    key = hashlib.sha256("\n".join([vocabulary.key, *names, *sources]).encode()).hexdigest()
+    # The key changes with the sources, the site's vocabulary and the code that makes bundles.
+    inputs = [_THIS_CODE, vocabulary.key, *names, *sources]
+    key = hashlib.sha256("\n".join(inputs).encode()).hexdigest()
     path = f"_static/styles-{hashlib.sha256(' '.join(names).encode()).hexdigest()[:8]}"
     header = f"/* lean_pages: {' '.join(names)} | {key[:16]} */\n"
     target = outdir / f"{path}.css"
@@ -363,8 +370,41 @@ def _write_bundle(outdir: Path, names: tuple[str, ...], vocabulary: Vocabulary) 
             if any(rule.startswith("@import") for rule in kept):
                 logger.warning(f"{name}.css imports a stylesheet that cannot join a bundle")
             parts.append(_rebase_urls("\n".join(kept), folder.relative_to(outdir / "_static")))
-        target.write_text(header + "\n".join(parts) + "\n", encoding="utf-8")
+        css = _subset_icon_fonts("\n".join(parts), outdir / "_static")
+        target.write_text(header + css + "\n", encoding="utf-8")
     return f"{path}.css?v={key[:8]}"
+
+
+# --- Icon font -------------------------------------------------------------------------------
+# The theme draws admonition and button icons from Font Awesome's web fonts (the solid one is
+# 112 KiB). A stylesheet names each icon by its private-use character, so the characters of the
+# bundle are every icon a page can show.
+_ICON_FONT_URL = re.compile(r"url\((vendor/fontawesome/webfonts/fa-[\w-]+\.woff2)\)")
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+
+
+def _subset_icon_fonts(css: str, static: Path) -> str:
+    """``css`` (a stylesheet in ``static``) loading each icon font cut down to its icons."""
+    codepoints = sorted({ord(char) for char in _PRIVATE_USE.findall(css)})
+
+    def subset(match: re.Match[str]) -> str:
+        source = static / match.group(1)
+        if not codepoints or not source.is_file():
+            return match.group(0)
+        digest = hashlib.sha256(source.read_bytes() + repr(codepoints).encode()).hexdigest()
+        target = source.with_name(f"{source.stem}.{digest[:8]}.woff2")
+        if not target.is_file():
+            import fontTools.subset  # here: its import alone would add 0.3 s to a no-op build
+
+            options = fontTools.subset.Options(flavor="woff2")
+            font = fontTools.subset.load_font(str(source), options)
+            subsetter = fontTools.subset.Subsetter(options)
+            subsetter.populate(unicodes=codepoints)
+            subsetter.subset(font)
+            fontTools.subset.save_font(font, str(target), options)
+        return f"url({target.relative_to(static).as_posix()})"
+
+    return _ICON_FONT_URL.sub(subset, css)
 
 
 def _link_bundles(outdir: Path, pages: dict[Path, str], vocabulary: Vocabulary) -> None:
