@@ -12,19 +12,16 @@ load event are read from the page's own performance entries; each figure is the 
 from __future__ import annotations
 
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
-import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from tests.site_server import serve  # noqa: E402  (the checkout is importable only from here)
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -101,32 +98,6 @@ def _load_once(browser, url: str, page: str) -> PageLoad:
         result.bytes_by_type[kind] += size
         result.files_by_type.setdefault(kind, []).append((urlsplit(file_url).path, size))
     return result
-
-
-@contextmanager
-def serve(site: Path) -> Iterator[str]:
-    """The site on a loopback port, served by a process of its own, as a static host would:
-    a server thread in this process would share its interpreter with the browser's driver,
-    and the figures would time both (first paint came about 0.2 s later that way)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    command = [sys.executable, "-m", "http.server", "-b", "127.0.0.1", str(port), "-d", str(site)]
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the site server on port {port} did not start") from None
-                time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.kill()
-        server.wait()
 
 
 def measure(site: Path, pages: list[str] | None = None, runs: int = RUNS) -> list[PageLoad]:
