@@ -317,13 +317,15 @@ def _purge(rules: list, vocabulary: Vocabulary, folder: Path) -> list[str]:
 
 
 def _inline_import(rule, vocabulary: Vocabulary, folder: Path) -> str:
-    """The imported stylesheet's kept rules, if it is local and moves without breaking urls."""
+    """The imported stylesheet's kept rules, with its urls rebased, if it is local."""
     target = next((t.value for t in rule.prelude if t.type in {"string", "url"}), "")
     path = (folder / target).resolve()
-    if "://" in target or not path.is_file() or "url(" in (source := path.read_text("utf-8")):
+    if "://" in target or not path.is_file():
         return tinycss2.serialize([rule]).strip()
+    source = path.read_text(encoding="utf-8")
     rules = tinycss2.parse_stylesheet(source, skip_comments=True, skip_whitespace=True)
-    return "".join(_purge(rules, vocabulary, path.parent))
+    kept = "".join(_purge(rules, vocabulary, path.parent))
+    return _rebase_urls(kept, posixpath.relpath(path.parent, folder.resolve()))
 
 
 _THIS_CODE = Path(__file__).read_text(encoding="utf-8")
