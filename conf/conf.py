@@ -44,6 +44,7 @@ extensions = [
     "sphinx_togglebutton",
     "offline_katex",
     "parallel_writing",
+    "search_index_entries",
     "execution_inputs",
     "doctest_cells",
     "notebook_downloads",
