@@ -44,6 +44,7 @@ extensions = [
     "sphinx_togglebutton",
     "offline_katex",
     "parallel_writing",
+    "renumber_on_change",
     "search_index_entries",
     "execution_inputs",
     "doctest_cells",
