@@ -4,7 +4,7 @@ jupyter-cache keys a notebook on its own code cells only, so editing ``lossref``
 leave every page showing outputs computed by the old code. Two things fix that:
 
 * the cache lives in a folder named after a hash of every file that can change an output
-  (``lossref`` and the kernel's plot settings), so a change there is a cache miss;
+  (``lossref``, the kernel and its plot settings), so a change there is a cache miss;
 * each page with code cells records those files as Sphinx dependencies, so Sphinx re-reads
   (and so re-executes) the page when one of them changes.
 
@@ -22,12 +22,17 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 
 ROOT = Path(__file__).resolve().parents[2]
-INPUT_GLOBS = ("lossref/**/*.py", "conf/matplotlibrc", "conf/ipython/**/*.py")
+INPUT_GLOBS = (
+    "lossref/**/*.py",
+    "conf/matplotlibrc",
+    "conf/ipython/**/*.py",
+    "conf/jupyter/kernels/**/*",
+)
 
 
 def execution_inputs() -> list[Path]:
     files = {path for pattern in INPUT_GLOBS for path in ROOT.glob(pattern)}
-    return sorted(path for path in files if "__pycache__" not in path.parts)
+    return sorted(path for path in files if path.is_file() and "__pycache__" not in path.parts)
 
 
 def inputs_digest() -> str:
