@@ -30,7 +30,6 @@ os.environ["JUPYTER_PATH"] = os.pathsep.join(  # the kernel spec: conf/jupyter/k
     [str(CONF_DIR / "jupyter"), *filter(None, [os.environ.get("JUPYTER_PATH")])]
 )
 os.environ["MATPLOTLIBRC"] = str(CONF_DIR / "matplotlibrc")
-os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
 
 project = "Loss Functions"
 author = "The Loss Functions book developers"
