@@ -49,6 +49,7 @@ extensions = [
     "parallel_writing",
     "renumber_on_change",
     "search_index_entries",
+    "compiled_templates",
     "execution_inputs",
     "doctest_cells",
     "notebook_downloads",
