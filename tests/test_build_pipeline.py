@@ -39,12 +39,12 @@ def make_book(tmp_path: Path, pages: dict[str, str]) -> Path:
     return tmp_path
 
 
-def build(workdir: Path) -> subprocess.CompletedProcess[str]:
+def build(workdir: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     vendor = ROOT / "_build" / "vendor"
     options = ["-D", f"npm_vendor_dir={vendor}"] if vendor.is_dir() else []
     return subprocess.run(
         [sys.executable, "-m", "sphinx", "-c", "conf", "book", "_build/html",
-         "-W", "--keep-going", "-n", *options],
+         "-W", "--keep-going", "-n", *options, *extra],
         cwd=workdir, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
 
@@ -101,13 +101,18 @@ def test_failing_cell_fails_the_build_and_prints_its_traceback(tmp_path: Path) -
 
 def test_clean_builds_and_a_rebuild_give_the_same_bytes(tmp_path: Path) -> None:
     """Every file a host serves (not Sphinx's own records, .buildinfo and .doctrees): the page,
-    its figure, its notebook download, the search index with the page's index entry. Two clean
-    builds give the same bytes, and so does a rebuild that writes no page."""
+    its figure, its notebook download, the search index with the page's index entry, the
+    equation's number. Two clean builds give the same bytes, and so do a rebuild that writes no
+    page and one that writes every page without reading any (``-a``)."""
     page = """\
     # A figure
 
     ```{index} parabola
     ```
+
+    $$y = x^2$$ (parabola)
+
+    The parabola {eq}`parabola`.
 
     ```{code-cell} ipython3
     import matplotlib.pyplot as plt
@@ -117,11 +122,12 @@ def test_clean_builds_and_a_rebuild_give_the_same_bytes(tmp_path: Path) -> None:
     ```
     """
     sites = []
-    for attempt in ("a", "b", "b"):  # b's second build is a rebuild with nothing to read
+    # b is built clean, then again with nothing to read, then with -a.
+    for attempt, extra in (("a", ()), ("b", ()), ("b", ()), ("b", ("-a",))):
         workdir = tmp_path / attempt
         if not workdir.exists():
             make_book(workdir, {"figure": page})
-        result = build(workdir)
+        result = build(workdir, *extra)
         assert result.returncode == 0, result.stdout + result.stderr
         site = workdir / "_build" / "html"
         files = (path for path in site.rglob("*") if path.is_file())
@@ -135,6 +141,7 @@ def test_clean_builds_and_a_rebuild_give_the_same_bytes(tmp_path: Path) -> None:
     assert any(path.suffix == ".svg" for path in sites[0]), "the page has its figure"
     assert Path("_sources/figure.ipynb") in sites[0], "and its notebook download"
     assert b'"parabola"' in sites[0][Path("searchindex.js")], "and its index entry"
+    assert b'href="#equation-parabola">(1)' in sites[0][Path("figure.html")], "and its number"
     for other in sites[1:]:
         assert sites[0].keys() == other.keys()
         differ = sorted(str(path) for path in sites[0] if sites[0][path] != other[path])
