@@ -127,6 +127,18 @@ def test_page_renders_offline(page, server: str, name: str) -> None:
         assert len(paths) == 1, f"{name}: render-blocking requests: {paths}"
         assert paths[0].startswith("/_static/styles-"), f"{name}: blocked on {paths[0]}"
 
+    # Figures load as they near the screen (lean_pages.py): load them all, as scrolling would.
+    eager = page.evaluate(
+        "Array.from(document.querySelectorAll('article img'))"
+        ".filter(img => img.loading !== 'lazy').map(img => img.src)"
+    )
+    assert eager == [], f"{name}: figures that hold up the page's load: {eager}"
+    page.evaluate(
+        "Promise.all(Array.from(document.images, img => {"
+        "  img.loading = 'eager';"
+        "  return img.decode().catch(() => null);"
+        "}))"
+    )
     broken = page.evaluate(
         "Array.from(document.images)"
         ".filter(img => !(img.complete && img.naturalWidth > 0)).map(img => img.src)"

@@ -22,6 +22,10 @@ are):
   scripts read the object it defines as the page is parsed; and the search page keeps its
   scripts as they are, since its template's search scripts run as parsed and use
   ``doctools.js``.
+* **Figures** load lazily (``loading="lazy"``): the browser fetches and decodes each as it
+  nears the screen. A figure is an SVG that the browser parses on the page's main thread, so
+  the figures further down held up the first paint and the load event. Not in the printed
+  edition (``singlehtml``), which needs every figure at once.
 * **Korean.** Pages with no character that the Hangul font's slices cover (hangul_font.py)
   drop its stylesheet.
 * **Stylesheets.** A page links ten stylesheets (the theme's is 368 KiB, most of it for
@@ -50,6 +54,7 @@ import subprocess
 from pathlib import Path
 
 import tinycss2
+from docutils import nodes
 from hangul_font import STYLESHEET as HANGUL_STYLESHEET
 from hangul_font import covers
 from offline_katex import NODE
@@ -503,7 +508,14 @@ def _defer_scripts(app: Sphinx, pagename: str, templatename: str, context: dict,
     ]
 
 
+def _figures_load_lazily(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    if app.builder.name == "html":
+        for image in doctree.findall(nodes.image):
+            image["loading"] = "lazy"  # docutils' HTML writer turns it into the attribute
+
+
 def setup(app: Sphinx) -> dict[str, object]:
+    app.connect("doctree-resolved", _figures_load_lazily)
     # After every extension has added its scripts to the context.
     app.connect("html-page-context", _defer_scripts, priority=900)
     app.connect("build-finished", _lean)
