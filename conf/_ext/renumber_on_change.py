@@ -1,11 +1,12 @@
 """Book-wide numbers are worked out again only when a build reads or removes a page.
 
-After reading, Sphinx numbers every figure and equation (``numfig``) by unpickling the doctree
-of every page, and sphinxcontrib-bibtex formats every citation again. Both depend only on the
-pages' doctrees, so when a build reads and removes nothing (a no-op rebuild), the numbers and
-labels the environment kept from the last build are still right: working them out again cost a
-no-op about 1.3 s of its 5.8 s. Any build that reads or removes a page does both in full, as
-before; so does any configuration change that touches them, since Sphinx then reads every page.
+After reading, Sphinx numbers every section, figure and equation (``numfig``) by unpickling
+the doctree of every page, and sphinxcontrib-bibtex formats every citation again. Both depend
+only on the pages' doctrees, so when a build reads and removes nothing (a no-op rebuild), the
+numbers and labels the environment kept from the last build are still right: working them out
+again cost a no-op about 1.3 s of its 5.8 s. Any build that reads or removes a page does both in
+full, as before; so does any configuration change that touches them, since Sphinx then reads
+every page.
 """
 
 from __future__ import annotations
