@@ -48,6 +48,7 @@ extensions = [
     "offline_katex",
     "parallel_writing",
     "renumber_on_change",
+    "site_pages_on_change",
     "search_index_entries",
     "compiled_templates",
     "execution_inputs",

@@ -76,6 +76,25 @@ def test_editing_lossref_reexecutes_pages_that_use_it(tmp_path: Path) -> None:
     assert "answer is 100" in html.read_text(), "the page kept outputs of the old lossref"
 
 
+def test_index_search_and_404_pages_follow_an_edited_page(tmp_path: Path) -> None:
+    """A rebuild that writes no page keeps them as they are; one that writes a page rewrites
+    them, with the page's new title in their sidebars."""
+    workdir = make_book(tmp_path, {"plain": "# First title\n\nSome prose.\n"})
+    site = workdir / "_build" / "html"
+    site_wide = [site / name for name in ("genindex.html", "search.html", "404.html")]
+    for _ in range(2):  # a clean build, then one with nothing to do
+        result = build(workdir)
+        assert result.returncode == 0, result.stdout + result.stderr
+    assert all("First title" in path.read_text() for path in site_wide)
+
+    page = workdir / "book" / "plain.md"
+    page.write_text(page.read_text().replace("First title", "Second title"))
+    result = build(workdir)
+    assert result.returncode == 0, result.stdout + result.stderr
+    stale = [path.name for path in site_wide if "Second title" not in path.read_text()]
+    assert not stale, f"{stale} kept the old title"
+
+
 def test_failing_cell_fails_the_build_and_prints_its_traceback(tmp_path: Path) -> None:
     workdir = make_book(
         tmp_path,
