@@ -95,6 +95,22 @@ def test_index_search_and_404_pages_follow_an_edited_page(tmp_path: Path) -> Non
     assert not stale, f"{stale} kept the old title"
 
 
+def test_a_saved_doctree_carries_no_copy_of_the_build_environment(tmp_path: Path) -> None:
+    """MyST parses an ``{eval-rst}`` block, such as the API pages' autodoc, in a document of its
+    own whose settings hold the environment; the page's doctree must not keep that document."""
+    page = "# API\n\n```{eval-rst}\n.. autofunction:: lossref.answer\n```\n"
+    workdir = make_book(tmp_path, {"api": page})
+    (workdir / "lossref" / "__init__.py").write_text(
+        'def answer(x):\n    """The answer.\n\n    Parameters\n    ----------\n'
+        '    x : int\n        A number.\n    """\n'
+    )
+    result = build(workdir)
+    assert result.returncode == 0, result.stdout + result.stderr
+    doctree = workdir / "_build" / "html" / ".doctrees" / "api.doctree"
+    carries_environment = b"BuildEnvironment" in doctree.read_bytes()
+    assert not carries_environment, "the saved doctree pickles a copy of the environment"
+
+
 def test_failing_cell_fails_the_build_and_prints_its_traceback(tmp_path: Path) -> None:
     workdir = make_book(
         tmp_path,
