@@ -87,6 +87,17 @@ def test_server_starts_and_renders_under_load(rundir: Path) -> None:
 
 
 @pytest.mark.usefixtures("node")
+def test_a_server_slow_to_stop_is_killed_and_reaped(
+    rundir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As on a busy machine, where node outlived the package's 0.1 s wait for it to exit."""
+    monkeypatch.setattr(offline_katex.KaTeXServer, "STOP_TIMEOUT", 0.0)
+    server = start(rundir)
+    server.terminate()
+    assert server.process.returncode is not None, "node was left running, or unreaped"
+
+
+@pytest.mark.usefixtures("node")
 def test_a_server_that_dies_is_reported_not_waited_for(
     rundir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -60,6 +60,14 @@ class KaTeXServer(sphinxcontrib.katex.KaTeXServer):
             multiprocessing.util.Finalize(server, server.terminate, exitpriority=0)
         return server
 
+    def terminate(self) -> None:
+        # The package waits 0.1 s for node to exit, then kills it without waiting: on a busy
+        # machine node was left unreaped, and Python warned that it was still running.
+        try:
+            super().terminate()
+        finally:
+            self.process.wait()
+
 
 def _connect(path: Path, process: Popen, timeout: float) -> socket.socket:
     """A connection to the server's socket, once the server listens."""
