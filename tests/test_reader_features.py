@@ -66,9 +66,13 @@ def test_solutions_are_hidden_until_opened(chapter):
     assert exercises.count() >= 3, f"{chapter.stem} ends with at least three exercises"
     assert solutions.count() >= 1
     solution = solutions.first
+    # On screen first: the browser lays out only the sections near it (content-visibility), and
+    # what it has not laid out counts as hidden, opened or not.
+    solution.scroll_into_view_if_needed()
     body = solution.locator(".admonition-body, section, div.highlight, p").last
     assert not body.is_visible(), "a solution is hidden until the reader opens it"
-    solution.locator(".toggle-button, summary, .admonition-title").first.click()
+    # The button, at the title's end: the middle of the title may be its link to the exercise.
+    solution.locator(".toggle-button").click()
     body.wait_for(state="visible", timeout=5_000)
 
 
