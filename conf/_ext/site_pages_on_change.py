@@ -24,7 +24,7 @@ from sphinx.builders.html import StandaloneHTMLBuilder
 _wrote_pages = False
 
 
-def _start_build(app, *args) -> None:
+def _start_build(app) -> None:
     global _wrote_pages
     _wrote_pages = False
 
@@ -42,9 +42,8 @@ def _noting_writes(method):
 def _only_when_pages_written(method):
     @functools.wraps(method)
     def handle_page(self, pagename, *args, outfilename=None, **kwargs):
-        site_wide = self.name == "html" and pagename not in self.env.all_docs
-        written_before = Path(outfilename or self.get_outfilename(pagename)).is_file()
-        if site_wide and not _wrote_pages and written_before:
+        unchanged = not _wrote_pages and self.name == "html" and pagename not in self.env.all_docs
+        if unchanged and Path(outfilename or self.get_outfilename(pagename)).is_file():
             return None
         return method(self, pagename, *args, outfilename=outfilename, **kwargs)
 
