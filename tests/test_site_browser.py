@@ -107,6 +107,13 @@ def test_site_has_every_page_of_the_book() -> None:
     assert set(sources) <= set(pages)
 
 
+def is_hangul(char: str) -> bool:
+    """Jamo, compatibility jamo (the letters written alone) or a syllable."""
+    return (
+        "\u1100" <= char <= "\u11ff" or "\u3130" <= char <= "\u318f" or "\uac00" <= char <= "\ud7a3"
+    )
+
+
 @pytest.mark.parametrize("name", site_pages())
 def test_page_renders_offline(page, server: str, name: str) -> None:
     response = page.goto(f"{server}/{name}", wait_until="networkidle")
@@ -182,9 +189,16 @@ def test_page_renders_offline(page, server: str, name: str) -> None:
     assert "{=" not in text, f"{name}: a number's binding is visible on the page"
     assert "{where" not in text, f"{name}: a formula's values are visible on the page"
 
-    hangul = "".join(sorted({char for char in text if "\uac00" <= char <= "\ud7a3"}))
+    hangul = "".join(sorted({char for char in text if is_hangul(char)}))
     if hangul:
         # Korean must not depend on the reader's fonts: the site serves the glyphs it uses.
+        served = (SITE / "_static" / "hangul" / "hangul.css").read_text(encoding="utf-8")
+        ranges = [
+            (int(start, 16), int(end or start, 16))
+            for start, end in re.findall(r"U\+([0-9A-Fa-f]+)(?:-([0-9A-Fa-f]+))?", served)
+        ]
+        uncovered = [c for c in hangul if not any(a <= ord(c) <= b for a, b in ranges)]
+        assert not uncovered, f"{name}: no font the site serves draws {uncovered}"
         hangul_loaded = page.evaluate(
             """text => document.fonts.check('16px "Book Hangul"', text) &&
                 Array.from(document.fonts).some(

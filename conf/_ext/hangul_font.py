@@ -8,6 +8,11 @@ the font into many small woff2 files, each declared with the ``unicode-range`` i
 build copies only those that cover a character the book's pages use, under the family name
 ``Book Hangul`` that ``book.css`` puts first in the page's font stack. A browser downloads a
 file only when a page shows one of its characters, so pages without Korean load nothing extra.
+
+The general index files each Korean glossary term under its first letter as Sphinx finds it,
+the leading consonant of the decomposed syllable: a conjoining jamo (U+1100...), which no slice
+of the font covers, so the index showed ㄱ, ㄴ... as empty boxes. The index shows the same letters
+in their usual, compatibility form (U+3131...), whose slices the build serves.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import hashlib
 import json
 import re
 import shutil
+import unicodedata
 from pathlib import Path
 
 import tinycss2
@@ -41,13 +47,33 @@ def _font_file(name: str) -> str | None:
     return None
 
 
+# Each compatibility jamo's decomposition is its conjoining form: read backwards, the map from
+# the leading consonant Sphinx files a term under to the letter a reader knows.
+_AS_WRITTEN = {
+    unicodedata.normalize("NFKC", chr(code)): chr(code) for code in range(0x3131, 0x314F)
+}
+
+
+def _index_letter(char: str) -> str:
+    return _AS_WRITTEN.get(unicodedata.normalize("NFD", char)[0], char)
+
+
 def _characters_used(srcdir: Path) -> set[int]:
-    return {
+    used = {
         ord(char)
         for page in srcdir.rglob("*.md")
         for char in page.read_text(encoding="utf-8")
         if ord(char) >= CJK_START
     }
+    return used | {ord(_index_letter(chr(code))) for code in used}  # the index's letters
+
+
+def _index_letters_as_written(app: Sphinx, pagename: str, templatename: str, context, doctree):
+    if pagename == "genindex" and "genindexentries" in context:
+        context["genindexentries"] = [
+            (_index_letter(key) if len(key) == 1 else key, entries)
+            for key, entries in context["genindexentries"]
+        ]
 
 
 def _slices_for(stylesheet: str, used: set[int]) -> list[tuple[str, str]]:
@@ -131,4 +157,5 @@ def _serve_hangul(app: Sphinx, config: Config) -> None:
 def setup(app: Sphinx) -> dict[str, object]:
     app.setup_extension("npm_assets")
     app.connect("config-inited", _serve_hangul)
+    app.connect("html-page-context", _index_letters_as_written)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
