@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -16,6 +17,9 @@ import pytest
 
 from tests.bookcheck.audit import REFERENCE_PAGES
 from tests.site_server import serve
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "conf" / "_ext"))
+from hangul_font import STYLESHEET, unicode_ranges  # the ranges as the build reads them
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "_build" / "html"
@@ -192,11 +196,7 @@ def test_page_renders_offline(page, server: str, name: str) -> None:
     hangul = "".join(sorted({char for char in text if is_hangul(char)}))
     if hangul:
         # Korean must not depend on the reader's fonts: the site serves the glyphs it uses.
-        served = (SITE / "_static" / "hangul" / "hangul.css").read_text(encoding="utf-8")
-        ranges = [
-            (int(start, 16), int(end or start, 16))
-            for start, end in re.findall(r"U\+([0-9A-Fa-f]+)(?:-([0-9A-Fa-f]+))?", served)
-        ]
+        ranges = unicode_ranges((SITE / "_static" / STYLESHEET).read_text(encoding="utf-8"))
         uncovered = [c for c in hangul if not any(a <= ord(c) <= b for a, b in ranges)]
         assert not uncovered, f"{name}: no font the site serves draws {uncovered}"
         hangul_loaded = page.evaluate(

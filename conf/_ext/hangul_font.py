@@ -70,9 +70,9 @@ def _characters_used(srcdir: Path) -> set[int]:
 
 def _index_letters_as_written(app: Sphinx, pagename: str, templatename: str, context, doctree):
     if pagename == "genindex" and "genindexentries" in context:
+        # Sphinx's keys are already each term's decomposed first letter (or "Symbols").
         context["genindexentries"] = [
-            (_index_letter(key) if len(key) == 1 else key, entries)
-            for key, entries in context["genindexentries"]
+            (_AS_WRITTEN.get(key, key), entries) for key, entries in context["genindexentries"]
         ]
 
 
@@ -106,6 +106,17 @@ def _slices_for(stylesheet: str, used: set[int]) -> list[tuple[str, str]]:
         if files and any(covers(codes, start, end) for start, end in ranges):
             chosen.append((files[0], ", ".join(_range_text(*span) for span in ranges)))
     return chosen
+
+
+def unicode_ranges(stylesheet: str) -> list[tuple[int, int]]:
+    """The characters a stylesheet's fonts cover (their ``unicode-range``)."""
+    return [
+        (token.start, token.end)
+        for rule in tinycss2.parse_stylesheet(stylesheet, skip_comments=True)
+        if rule.type == "at-rule"
+        for token in rule.content or []
+        if token.type == "unicode-range"
+    ]
 
 
 def covers(codes: list[int], start: int, end: int) -> bool:

@@ -56,7 +56,7 @@ from pathlib import Path
 import tinycss2
 from docutils import nodes
 from hangul_font import STYLESHEET as HANGUL_STYLESHEET
-from hangul_font import covers
+from hangul_font import covers, unicode_ranges
 from offline_katex import NODE
 from sphinx.application import Sphinx
 from sphinx.builders.html._assets import _JavaScript
@@ -205,18 +205,6 @@ def _icon_stylesheet(rules: list[tuple[list[str], str]], used: set[str]) -> str:
         if applies:
             kept.append(f"{','.join(applies)}{{{body}}}")
     return "".join(kept)
-
-
-# --- Korean -----------------------------------------------------------------------
-def _unicode_ranges(stylesheet: str) -> list[tuple[int, int]]:
-    """The characters a stylesheet's fonts cover (their ``unicode-range``)."""
-    return [
-        (token.start, token.end)
-        for rule in tinycss2.parse_stylesheet(stylesheet, skip_comments=True)
-        if rule.type == "at-rule"
-        for token in rule.content or []
-        if token.type == "unicode-range"
-    ]
 
 
 # --- Stylesheets ------------------------------------------------------------------------------
@@ -483,7 +471,7 @@ def _lean(app: Sphinx, exception: Exception | None) -> None:
     script = outdir / FONTAWESOME_JS
     icons = _icon_data(script, _find_icons([pages[path] for path in fresh]))
     rules = _svg_rules(script)
-    hangul = _unicode_ranges((outdir / "_static" / HANGUL_STYLESHEET).read_text("utf-8"))
+    hangul = unicode_ranges((outdir / "_static" / HANGUL_STYLESHEET).read_text("utf-8"))
     options = (outdir / "_static" / _INLINED_SCRIPT).read_text(encoding="utf-8")
     for path in fresh:
         name = path.relative_to(outdir).as_posix()
