@@ -283,3 +283,24 @@ def test_search_finds_a_term_of_the_book(page, server: str) -> None:
     assert "regularization" in titles or "loss" in titles
     assert page.foreign_requests == []
     assert page.errors == []
+
+
+def test_scrollable_code_gets_its_tab_stop_at_the_first_tab(page, server: str) -> None:
+    """The theme's tab stops on scrollable code wait for the first Tab, not the load event
+    (lean_pages.py), and then follow the theme's own rule."""
+    blocks = "pre, .cell_output > .output, .pst-scrollable-table-container"
+    page.set_viewport_size({"width": 420, "height": 900})  # narrow: code blocks overflow
+    page.goto(f"{server}/svm-hinge.html", wait_until="load")
+    own = page.evaluate("Function.prototype.toString.call(window.addEventListener)")
+    assert "[native code]" in own, "the theme registered no load listener to postpone"
+    stops = f"Array.from(document.querySelectorAll('{blocks}'), block => block.tabIndex)"
+    assert set(page.evaluate(stops)) == {-1}, "tab stops were set before any key was pressed"
+
+    page.keyboard.press("Tab")
+    scrollable = page.evaluate(
+        f"Array.from(document.querySelectorAll('{blocks}'), block =>"
+        "  block.scrollWidth > block.clientWidth || block.scrollHeight > block.clientHeight)"
+    )
+    assert any(scrollable), "no code block overflows: the test shows nothing"
+    assert page.evaluate(stops) == [0 if wide else -1 for wide in scrollable]
+    assert page.errors == []

@@ -22,6 +22,11 @@ are):
   scripts read the object it defines as the page is parsed; and the search page keeps its
   scripts as they are, since its template's search scripts run as parsed and use
   ``doctools.js``.
+* **Tab stops.** At the load event the theme gives each scrollable code block a tab stop, and to
+  find them it measures every block on the page, which lays out every section the browser had
+  skipped (``content-visibility``): 0.2 to 0.6 s of a long page's load. Only a keyboard user
+  needs the stops, so the theme's own function runs at the first press of Tab instead
+  (``_TAB_STOPS_AT_FIRST_TAB``, written into the page).
 * **Figures** load lazily (``loading="lazy"``): the browser fetches and decodes each as it
   nears the screen. A figure is an SVG that the browser parses on the page's main thread, so
   the figures further down held up the first paint and the load event. Not in the printed
@@ -83,6 +88,24 @@ _HANGUL_TAG = re.compile(
 _INLINED_SCRIPT = "documentation_options.js"
 _OPTIONS_TAG = re.compile(r'<script src="[^"]*_static/documentation_options\.js[^"]*"></script>')
 _ATTRIBUTE = re.compile(r'([\w:-]+)="([^"]*)"')
+# Runs as the page is parsed, before the theme's deferred script registers its load listener:
+# that one registration becomes a listener for the first Tab, and the browser's own
+# addEventListener is put back.
+_TAB_STOPS_AT_FIRST_TAB = """(() => {
+  const add = window.addEventListener;
+  window.addEventListener = function (type, listener, options) {
+    if (type !== "load" || !document.currentScript?.src.includes("/pydata-sphinx-theme.js")) {
+      return add.call(this, type, listener, options);
+    }
+    window.addEventListener = add;
+    const atFirstTab = (event) => {
+      if (event.key !== "Tab") return;
+      window.removeEventListener("keydown", atFirstTab, true);
+      listener();
+    };
+    add.call(window, "keydown", atFirstTab, true);
+  };
+})();"""
 
 # --- Icons ------------------------------------------------------------------------------------
 # An empty element whose classes name a Font Awesome icon, as the theme's templates write them.
@@ -445,7 +468,8 @@ def _lean_page(text: str, name: str, icons, rules, hangul, options: str) -> str:
         text, removed = _SEARCH_TAGS.subn("", text)
         if removed != 3:
             logger.warning(f"{name}: expected the theme's 3 search scripts, found {removed}")
-    text, inlined = _OPTIONS_TAG.subn(lambda _: f"<script>{options.strip()}</script>", text)
+    inline = f"<script>{options.strip()}</script>\n<script>{_TAB_STOPS_AT_FIRST_TAB}</script>"
+    text, inlined = _OPTIONS_TAG.subn(lambda _: inline, text)
     if inlined != 1:
         logger.warning(f"{name}: expected one link to {_INLINED_SCRIPT}, found {inlined}")
     codes = sorted(ord(char) for char in set(text))
