@@ -114,7 +114,7 @@ def main() -> None:
     single = BUILD / "singlehtml"
     subprocess.run(
         [sys.executable, "-m", "sphinx", "-b", "singlehtml", "-c", "conf", "book", str(single),
-         "-W", "--keep-going", "-n", "-q"],
+         "-W", "--keep-going", "-n", "-q", "-j", "auto"],
         cwd=ROOT, check=True,
     )  # fmt: skip
     print_pdf(single, PDF)
