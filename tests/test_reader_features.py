@@ -77,6 +77,9 @@ def test_solutions_are_hidden_until_opened(chapter):
 
 
 def test_equations_are_referred_to_by_number(chapter):
+    # The sections off screen show no text until they near it (content-visibility): lay them
+    # all out, as a reader scrolling through would.
+    chapter.add_style_tag(content="section { content-visibility: visible !important; }")
     numbers = chapter.locator("article .eqno").all_inner_texts()
     assert numbers, f"{chapter.stem} numbers its display equations"
     references = chapter.locator("article a[href*='#equation-']:not(.headerlink)")
