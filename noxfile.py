@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -99,11 +100,24 @@ def tests(session: nox.Session) -> None:
     )
 
 
-# Sessions that install torch use pip: pip, unlike uv, takes the CPU wheel kept on disk.
-@nox.session(python=PYTHON, venv_backend="venv")
+def install_with_torch(session: nox.Session, *packages: str) -> None:
+    """Install torch and ``packages``. uv does not read pip's configuration, which on this
+    project's machines points at a folder of local wheels holding torch's CPU build: uv is
+    given the same folder, or it would download the CUDA build, as pip would without it."""
+    env = {}
+    if session.venv_backend == "uv":
+        folders = os.environ.get("PIP_FIND_LINKS") or subprocess.run(
+            [sys.executable, "-m", "pip", "config", "get", "global.find-links"],
+            capture_output=True, text=True, check=False,
+        ).stdout.strip()  # fmt: skip
+        env = {"UV_FIND_LINKS": ",".join(folders.split())} if folders else {}
+    session.install(TORCH, *packages, env=env)
+
+
+@nox.session(python=PYTHON)
 def frameworks(session: nox.Session) -> None:
     """Check lossref against PyTorch, jax/optax, Keras 3, scikit-learn and SciPy."""
-    session.install(TORCH, "-e", ".[frameworks]")
+    install_with_torch(session, "-e", ".[frameworks]")
     # The book checks in the root conftest need the docs stack; this session does not.
     session.run(
         "pytest",
@@ -159,10 +173,10 @@ def lint(session: nox.Session) -> None:
     session.run("check-jsonschema", "--builtin-schema", "vendor.readthedocs", ".readthedocs.yaml")
 
 
-@nox.session(python=PYTHON, venv_backend="venv")
+@nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
     """Print build times, site sizes and lossref's speed against PyTorch (asserts nothing)."""
     ensure_debian_tools(session)
-    session.install(TORCH, "-e", ".[test]")
+    install_with_torch(session, "-e", ".[test]")
     session.run("python", "benchmarks/bench_losses.py")
     session.run("python", "benchmarks/bench_build.py")
