@@ -42,6 +42,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# Sections off screen are laid out, and show their text and fonts, only as they near the screen
+# (content-visibility in conf/_static/book.css): this lays them all out, as scrolling would.
+EVERY_SECTION_LAID_OUT = "section { content-visibility: visible !important; }"
 # Raw TeX that KaTeX would have replaced, had it rendered the math.
 RAW_TEX_MARKERS = ("\\frac", "\\sum", "\\max", "\\log", "\\lambda", "$$", "\\(", "\\[")
 
@@ -123,9 +126,7 @@ def test_page_renders_offline(page, server: str, name: str) -> None:
     response = page.goto(f"{server}/{name}", wait_until="networkidle")
     assert response is not None
     assert response.status == 200
-    # Sections off screen are laid out as they scroll into view (conf/_static/book.css), and
-    # only then load their fonts: lay them all out, as a reader scrolling through would.
-    page.add_style_tag(content="section { content-visibility: visible !important; }")
+    page.add_style_tag(content=EVERY_SECTION_LAID_OUT)
     page.evaluate("document.fonts.ready")
 
     # Before its first paint a page waits for one stylesheet of its own site, and no script.
