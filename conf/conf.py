@@ -96,8 +96,9 @@ bibtex_default_style = "plain"
 pybtex.plugin.register_plugin(
     "pybtex.backends", "plaintext", pybtex.plugin.find_plugin("pybtex.backends", "plaintext"), True
 )
-# Copy what a reader can paste and run: the code of a doctest without its prompts or output.
-copybutton_prompt_text = r">>> |\.\.\. "
+# Copy what a reader can paste and run: the code of a doctest without its prompts or output,
+# with the blank line (a bare "...") that ends a compound statement at Python's prompt.
+copybutton_prompt_text = r">>> |\.\.\.(?: |$)"
 copybutton_prompt_is_regexp = True
 copybutton_only_copy_prompt_lines = True
 

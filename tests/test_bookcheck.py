@@ -53,6 +53,19 @@ def test_paste_is_pythons_own_doctest(tmp_path):
     assert "0.3333333333333333" in failure.message
 
 
+def test_a_compound_statement_shows_the_blank_line_that_ends_it(tmp_path):
+    """Python's prompt runs ``def`` or ``for`` only after a blank line; doctest does not care."""
+    unended = ">>> def twice(x):\n...     return 2 * x\n>>> twice(2)\n4\n"
+    page = page_from(tmp_path, f"# P\n\n```pycon\n{unended}```\n")
+    (failure,) = run.paste(page)
+    assert failure.line == line_of(page, ">>> def twice")
+    assert "blank line" in failure.message
+    ended = unended.replace("x\n>>>", "x\n...\n>>>")
+    assert run.paste(page_from(tmp_path, f"# P\n\n```pycon\n{ended}```\n")) == []
+    one_line = ">>> for x in (1, 2): print(x)\n1\n2\n"
+    assert len(run.paste(page_from(tmp_path, f"# P\n\n```pycon\n{one_line}```\n"))) == 1
+
+
 def test_paste_does_not_see_code_cells(tmp_path):
     body = "# P\n\n```{code-cell} ipython3\nhidden = 2\n```\n\n```pycon\n>>> hidden\n2\n```\n"
     page = page_from(tmp_path, body)
