@@ -91,13 +91,13 @@ def _doctest(code: Code, path: Path, namespace: dict) -> doctest.DocTest:
     return test
 
 
-def unended_statements(code: Code) -> list[int]:
+def _unended_statements(code: Code, test: doctest.DocTest) -> list[int]:
     """Page lines of the examples that Python's interactive prompt would not run yet: a compound
     statement (``def``, ``for``, ``with`` …) runs once a blank line ends it, and a transcript
     shows that line as a bare ``...``. Doctest does not need it, but a reader pasting does."""
     lines = code.source.splitlines()
     unended = []
-    for example in doctest.DocTestParser().get_examples(code.source):
+    for example in test.examples:
         after = example.lineno + example.source.count("\n")
         if codeop.compile_command(example.source.rstrip("\n"), symbol="single") is None and (
             after >= len(lines) or lines[after].strip() != "..."
@@ -110,15 +110,16 @@ def paste(page: Page) -> list[Failure]:
     """Run the page's doctests alone, in order in one namespace, as a reader would."""
     namespace = {"__name__": "__main__"}
     runner = _Runner()
+    tests = [(code, _doctest(code, page.path, namespace)) for code in page.doctests]
     message = "Python's prompt runs this statement only after a blank line: end it with `...`"
     unended = [
         Failure(page.path, line, message)
-        for code in page.doctests
-        for line in unended_statements(code)
+        for code, test in tests
+        for line in _unended_statements(code, test)
     ]
     with _quiet():
-        for code in page.doctests:
-            runner.run(_doctest(code, page.path, namespace), clear_globs=False)
+        for _, test in tests:
+            runner.run(test, clear_globs=False)
     namespace.clear()
     return unended + runner.found
 
