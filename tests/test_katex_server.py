@@ -4,8 +4,8 @@ loaded machine, and serves the processes that write pages side by side
 
 node creates the socket file a moment before it listens on it; sphinxcontrib-katex connected
 as soon as the file existed, and under load it caught that moment ("Connection refused"). The
-build's server retries until node listens. This starts it many times while busy processes
-keep every core occupied, and renders a formula through each one. (Its speed, the reason for
+build's server retries until node listens. This starts it many times on a core that busy
+processes keep occupied, and renders a formula through each one. (Its speed, the reason for
 the unix socket, is a figure of ``nox -s bench``, not a test.)
 
 With ``-j``, Sphinx forks the processes that write pages, as multiprocessing's "fork" context
@@ -36,11 +36,18 @@ FORMULA = {"latex": r"\ell(s, y) = -\log \frac{e^{s_y}}{\sum_j e^{s_j}}", "katex
 
 
 @pytest.fixture
-def busy_cores() -> Iterator[None]:
-    """Two spinning processes per core, for the duration of the test."""
+def busy_core() -> Iterator[None]:
+    """Two spinning processes on one core, and this test confined to that core, for the
+    duration of the test: the node servers it starts inherit the confinement and compete with
+    the spinners as on a loaded machine, while the other cores stay free for the tests running
+    beside this one. Where a process cannot be confined, two spinners per core."""
+    confined = hasattr(os, "sched_setaffinity")
+    if confined:
+        cores = os.sched_getaffinity(0)
+        os.sched_setaffinity(0, {min(cores)})
     spinners = [
         subprocess.Popen([sys.executable, "-c", "while True: pass"])
-        for _ in range(2 * (os.cpu_count() or 1))
+        for _ in range(2 if confined else 2 * (os.cpu_count() or 1))
     ]
     try:
         yield
@@ -48,6 +55,8 @@ def busy_cores() -> Iterator[None]:
         for spinner in spinners:
             spinner.kill()
             spinner.wait()
+        if confined:
+            os.sched_setaffinity(0, cores)
 
 
 @pytest.fixture
@@ -73,7 +82,7 @@ def start(rundir: Path) -> offline_katex.KaTeXServer:
     return offline_katex.KaTeXServer(rundir, process, sock)
 
 
-@pytest.mark.usefixtures("node", "busy_cores")
+@pytest.mark.usefixtures("node", "busy_core")
 def test_server_starts_and_renders_under_load(rundir: Path) -> None:
     for attempt in range(STARTS):
         server = start(rundir / str(attempt))
