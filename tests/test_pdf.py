@@ -27,7 +27,7 @@ CHAPTERS = sorted(
 
 
 @pytest.fixture(scope="module")
-def pdf_text() -> str:
+def pdf_pages() -> list[str]:
     if not PDF.is_file():
         pytest.fail(f"{PDF} was not printed: run `nox -s pdf` first")
     if shutil.which("pdftotext") is None:
@@ -35,7 +35,12 @@ def pdf_text() -> str:
     text = subprocess.run(
         ["pdftotext", "-enc", "UTF-8", str(PDF), "-"], capture_output=True, text=True, check=True
     ).stdout
-    return _comparable(text)
+    return [_comparable(page) for page in text.split("\f")]  # pdftotext ends each page so
+
+
+@pytest.fixture(scope="module")
+def pdf_text(pdf_pages: list[str]) -> str:
+    return "".join(pdf_pages)
 
 
 def _comparable(text: str) -> str:
@@ -45,11 +50,14 @@ def _comparable(text: str) -> str:
     return re.sub(r"[\s\-\u2010\u2011\u00ad]+", "", unicodedata.normalize("NFKC", text))
 
 
+def _title(page) -> str:
+    return _comparable(re.sub(r"[`*$]", "", page.headings[1]))
+
+
 @pytest.mark.parametrize("path", CHAPTERS, ids=[path.stem for path in CHAPTERS])
 def test_each_chapter_is_in_the_pdf_with_a_worked_number(path, pdf_text):
     page = read_page(path)
-    title = re.sub(r"[`*$]", "", page.headings[1])
-    assert _comparable(title) in pdf_text
+    assert _title(page) in pdf_text
     worked = [
         fragment
         for fragment in page.fragments
@@ -58,6 +66,12 @@ def test_each_chapter_is_in_the_pdf_with_a_worked_number(path, pdf_text):
     assert worked, f"{path.name} states no decimal in its prose"
     number = re.search(r"\d+\.\d+", worked[0].text).group()
     assert number in pdf_text, f"{number} from {path.name}:{worked[0].line} is not in the PDF"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=[path.stem for path in CHAPTERS])
+def test_each_chapter_starts_a_page(path, pdf_pages):
+    title = _title(read_page(path))
+    assert any(page.startswith(title) for page in pdf_pages), f"{path.name}: no page opens with it"
 
 
 def test_korean_text_survives_printing(pdf_text):
