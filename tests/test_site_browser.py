@@ -19,6 +19,7 @@ from tests.bookcheck.audit import REFERENCE_PAGES
 from tests.site_server import serve
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "conf" / "_ext"))
+import lean_pages
 from hangul_font import STYLESHEET, unicode_ranges  # the ranges as the build reads them
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -256,6 +257,35 @@ def test_icon_fonts_hold_every_icon_the_stylesheets_name() -> None:
             assert cut != full, f"{bundle.name} loads the whole of {font}"
             missing = icons & set(TTFont(full).getBestCmap()) - set(TTFont(cut).getBestCmap())
             assert not missing, f"{font} lacks {sorted(map(hex, missing))}"
+
+
+def test_bundles_hold_the_stylesheets_as_the_build_left_them() -> None:
+    """A bundle's first line keys the stylesheets it was made from (lean_pages.py). A stylesheet
+    rewritten after the bundle was made (the theme rewrites pygments.css as the build ends) or
+    edited since (conf/_static/book.css) would leave the site serving the old rules."""
+    pages = {path: path.read_text(encoding="utf-8") for path in map(SITE.joinpath, site_pages())}
+    vocabulary = lean_pages.Vocabulary(SITE, pages)
+    bundles = sorted((SITE / "_static").glob("styles-*.css"))
+    assert bundles, "build the site first: nox -s docs"
+    for bundle in bundles:
+        names = tuple(lean_pages._bundle_names(SITE, f"_static/{bundle.stem}"))
+        sources = [(SITE / f"{name}.css").read_text(encoding="utf-8") for name in names]
+        key = lean_pages.bundle_key(names, sources, vocabulary)
+        header = bundle.read_text(encoding="utf-8").partition("\n")[0]
+        assert header.endswith(f"| {key[:16]} */"), f"{bundle.name} is stale: {header}"
+
+
+def test_code_is_highlighted_for_the_color_mode(browser, server: str) -> None:
+    colors = {}
+    for scheme in ("light", "dark"):
+        context = browser.new_context(color_scheme=scheme)
+        page = context.new_page()
+        page.goto(f"{server}/intro.html", wait_until="load")
+        colors[scheme] = page.evaluate(
+            "getComputedStyle(document.querySelector('article .highlight .kn')).color"
+        )
+        context.close()
+    assert colors["light"] != colors["dark"], f"keywords look the same in both modes: {colors}"
 
 
 def test_figures_stay_legible_in_dark_mode(browser, server: str) -> None:

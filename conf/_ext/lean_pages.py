@@ -369,13 +369,18 @@ def _bundle_names(outdir: Path, name: str) -> list[str]:
     return found.group(1).split(" ") if found else []
 
 
+def bundle_key(names: tuple[str, ...], sources: list[str], vocabulary: Vocabulary) -> str:
+    """The key of a bundle: it changes with the stylesheets, the site's vocabulary and the code
+    that makes bundles."""
+    inputs = [_THIS_CODE, vocabulary.key, *names, *sources]
+    return hashlib.sha256("\n".join(inputs).encode()).hexdigest()
+
+
 def _write_bundle(outdir: Path, names: tuple[str, ...], vocabulary: Vocabulary) -> str:
     """Write ``names`` (stylesheets under _static, in cascade order) as one stylesheet in
     _static with only the rules the site uses, unless it is there already; its link."""
     sources = [(outdir / f"{name}.css").read_text(encoding="utf-8") for name in names]
-    # The key changes with the sources, the site's vocabulary and the code that makes bundles.
-    inputs = [_THIS_CODE, vocabulary.key, *names, *sources]
-    key = hashlib.sha256("\n".join(inputs).encode()).hexdigest()
+    key = bundle_key(names, sources, vocabulary)
     path = f"_static/styles-{hashlib.sha256(' '.join(names).encode()).hexdigest()[:8]}"
     header = f"/* lean_pages: {' '.join(names)} | {key[:16]} */\n"
     target = outdir / f"{path}.css"
@@ -530,5 +535,7 @@ def setup(app: Sphinx) -> dict[str, object]:
     app.connect("doctree-resolved", _figures_load_lazily)
     # After every extension has added its scripts to the context.
     app.connect("html-page-context", _defer_scripts, priority=900)
-    app.connect("build-finished", _lean)
+    # After pydata-sphinx-theme rewrites pygments.css (at build-finished, priority 500) with its
+    # light and dark styles: a bundle made before held Sphinx's light-only one.
+    app.connect("build-finished", _lean, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
