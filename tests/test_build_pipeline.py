@@ -4,6 +4,7 @@ the real conf/."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -76,16 +77,23 @@ def test_editing_lossref_reexecutes_pages_that_use_it(tmp_path: Path) -> None:
     assert "answer is 100" in html.read_text(), "the page kept outputs of the old lossref"
 
 
-def test_index_search_and_404_pages_follow_an_edited_page(tmp_path: Path) -> None:
-    """A rebuild that writes no page keeps them as they are; one that writes a page rewrites
-    them, with the page's new title in their sidebars."""
+def test_site_wide_files_follow_an_edited_page_or_stylesheet(tmp_path: Path) -> None:
+    """The index, search and 404 pages: a rebuild that writes no page keeps them as they are;
+    one that writes a page rewrites them, with the page's new title in their sidebars. The
+    stylesheet bundle (lean_pages.py): it follows an edited stylesheet, though no page is
+    written again."""
     workdir = make_book(tmp_path, {"plain": "# First title\n\nSome prose.\n"})
     site = workdir / "_build" / "html"
     site_wide = [site / name for name in ("genindex.html", "search.html", "404.html")]
-    for _ in range(2):  # a clean build, then one with nothing to do
-        result = build(workdir)
-        assert result.returncode == 0, result.stdout + result.stderr
+    result = build(workdir)
+    assert result.returncode == 0, result.stdout + result.stderr
+    with (workdir / "conf" / "_static" / "book.css").open("a") as stylesheet:
+        stylesheet.write("body { --edited-since: 1; }\n")
+    result = build(workdir)  # nothing to read or write
+    assert result.returncode == 0, result.stdout + result.stderr
     assert all("First title" in path.read_text() for path in site_wide)
+    bundle = re.search(r'href="(_static/styles-[0-9a-f]+\.css)', (site / "plain.html").read_text())
+    assert "--edited-since" in (site / bundle.group(1)).read_text(), "the bundle is stale"
 
     page = workdir / "book" / "plain.md"
     page.write_text(page.read_text().replace("First title", "Second title"))

@@ -495,16 +495,17 @@ def _lean(app: Sphinx, exception: Exception | None) -> None:
     before = dict(pages)
     # Pages this build did not write were made lean by an earlier one.
     fresh = [path for path, text in pages.items() if FONTAWESOME_JS in text]
-    if not fresh:
-        return  # a build that wrote no page: every page and stylesheet is lean already
-    script = outdir / FONTAWESOME_JS
-    icons = _icon_data(script, _find_icons([pages[path] for path in fresh]))
-    rules = _svg_rules(script)
-    hangul = unicode_ranges((outdir / "_static" / HANGUL_STYLESHEET).read_text("utf-8"))
-    options = (outdir / "_static" / _INLINED_SCRIPT).read_text(encoding="utf-8")
-    for path in fresh:
-        name = path.relative_to(outdir).as_posix()
-        pages[path] = _lean_page(pages[path], name, icons, rules, hangul, options)
+    if fresh:
+        script = outdir / FONTAWESOME_JS
+        icons = _icon_data(script, _find_icons([pages[path] for path in fresh]))
+        rules = _svg_rules(script)
+        hangul = unicode_ranges((outdir / "_static" / HANGUL_STYLESHEET).read_text("utf-8"))
+        options = (outdir / "_static" / _INLINED_SCRIPT).read_text(encoding="utf-8")
+        for path in fresh:
+            name = path.relative_to(outdir).as_posix()
+            pages[path] = _lean_page(pages[path], name, icons, rules, hangul, options)
+    # Even in a build that wrote no page: Sphinx copies a stylesheet edited since the last build
+    # (conf/_static/book.css) without writing a page, and its bundle and links must follow.
     _link_bundles(outdir, pages, Vocabulary(outdir, pages))
     for path, text in pages.items():
         if text != before[path]:
