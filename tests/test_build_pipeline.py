@@ -93,6 +93,7 @@ def test_site_wide_files_follow_an_edited_page_or_stylesheet(tmp_path: Path) -> 
     assert result.returncode == 0, result.stdout + result.stderr
     assert all("First title" in path.read_text() for path in site_wide)
     bundle = re.search(r'href="(_static/styles-[0-9a-f]+\.css)', (site / "plain.html").read_text())
+    assert bundle, "the page links no stylesheet bundle"
     assert "--edited-since" in (site / bundle.group(1)).read_text(), "the bundle is stale"
 
     page = workdir / "book" / "plain.md"

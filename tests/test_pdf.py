@@ -35,7 +35,7 @@ def pdf_pages() -> list[str]:
     text = subprocess.run(
         ["pdftotext", "-enc", "UTF-8", str(PDF), "-"], capture_output=True, text=True, check=True
     ).stdout
-    return [_comparable(page) for page in text.split("\f")]  # pdftotext ends each page so
+    return [_comparable(page) for page in text.split("\f")]  # a form feed ends each page
 
 
 @pytest.fixture(scope="module")

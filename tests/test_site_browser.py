@@ -268,7 +268,7 @@ def test_bundles_hold_the_stylesheets_as_the_build_left_them() -> None:
     bundles = sorted((SITE / "_static").glob("styles-*.css"))
     assert bundles, "build the site first: nox -s docs"
     for bundle in bundles:
-        names = tuple(lean_pages._bundle_names(SITE, f"_static/{bundle.stem}"))
+        names = tuple(lean_pages.bundle_names(SITE, f"_static/{bundle.stem}"))
         sources = [(SITE / f"{name}.css").read_text(encoding="utf-8") for name in names]
         key = lean_pages.bundle_key(names, sources, vocabulary)
         header = bundle.read_text(encoding="utf-8").partition("\n")[0]

@@ -361,7 +361,7 @@ def _rebase_urls(css: str, folder: str) -> str:
     return _URL.sub(rebase, css)
 
 
-def _bundle_names(outdir: Path, name: str) -> list[str]:
+def bundle_names(outdir: Path, name: str) -> list[str]:
     """The stylesheets a bundle an earlier build wrote holds (its first line names them)."""
     path = outdir / f"{name}.css"
     header = path.read_text(encoding="utf-8").partition("\n")[0] if path.is_file() else ""
@@ -438,7 +438,7 @@ def _link_bundles(outdir: Path, pages: dict[Path, str], vocabulary: Vocabulary) 
         for link in _STYLESHEET_LINK.finditer(text):
             found = _LOCAL_HREF.search(link.group(0))
             if found and _BUNDLE.fullmatch(found.group(2)):
-                names += _bundle_names(outdir, found.group(2))
+                names += bundle_names(outdir, found.group(2))
             elif found and (outdir / f"{found.group(2)}.css").is_file():
                 names.append(found.group(2))
             else:
