@@ -1,15 +1,19 @@
 """The build itself: executed outputs follow lossref edits, and a failing cell fails the build
-with its traceback on the terminal. Each test builds a two-page book in a temporary folder with
-the real conf/."""
+with its traceback on the terminal. Each test builds a small book in a temporary folder with the
+real conf/; the tests that only read a clean build share one."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
+
+import pytest
+from filelock import FileLock
 
 ROOT = Path(__file__).resolve().parents[1]
 FRONT_MATTER = """\
@@ -50,6 +54,83 @@ def build(workdir: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
 
 
+FIGURE = """\
+# A figure
+
+```{index} parabola
+```
+
+$$y = x^2$$ (parabola)
+
+The parabola {eq}`parabola`.
+
+```{code-cell} ipython3
+import matplotlib.pyplot as plt
+plt.plot([0, 1, 2], [0, 1, 4])
+plt.xlabel("x")
+plt.show()
+```
+"""
+API = "# API\n\n```{eval-rst}\n.. autofunction:: lossref.answer\n```\n"
+DOCTESTS_AND_CELLS = """\
+# Doctests and cells
+
+```pycon
+>>> import lossref
+>>> answer = lossref.ANSWER + 1
+```
+
+```{code-cell} ipython3
+print("the cell sees", answer)
+```
+
+::::{note}
+```pycon
+>>> answer * 2
+84
+```
+::::
+"""
+LOSSREF_WITH_A_FUNCTION = '''ANSWER = 41
+
+
+def answer(x):
+    """The answer.
+
+    Parameters
+    ----------
+    x : int
+        A number.
+    """
+'''
+
+
+def make_book_of_every_kind(folder: Path) -> Path:
+    """A book with a page of each kind the tests below read: a figure, an equation and an
+    index entry; an API page (autodoc); doctests that code cells build on."""
+    workdir = make_book(folder, {"figure": FIGURE, "api": API, "shared": DOCTESTS_AND_CELLS})
+    (workdir / "lossref" / "__init__.py").write_text(LOSSREF_WITH_A_FUNCTION)
+    return workdir
+
+
+@pytest.fixture(scope="session")
+def clean_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One clean build of that book, for the tests that only read it: made by the first
+    pytest-xdist worker that asks, while any other waits for it."""
+    session = tmp_path_factory.getbasetemp()
+    if "PYTEST_XDIST_WORKER" in os.environ:
+        session = session.parent  # the workers' folders are in the session's
+    workdir = session / "every-kind"
+    with FileLock(session / "every-kind.lock"):
+        if not (workdir / "built").is_file():
+            shutil.rmtree(workdir, ignore_errors=True)  # a build that failed
+            make_book_of_every_kind(workdir)
+            result = build(workdir)
+            assert result.returncode == 0, result.stdout + result.stderr
+            (workdir / "built").touch()
+    return workdir
+
+
 USES_LOSSREF = """\
 # Uses lossref
 
@@ -66,11 +147,6 @@ def test_editing_lossref_reexecutes_pages_that_use_it(tmp_path: Path) -> None:
     assert first.returncode == 0, first.stdout + first.stderr
     html = workdir / "_build" / "html" / "uses.html"
     assert "answer is 42" in html.read_text()
-
-    unchanged = build(workdir)
-    assert unchanged.returncode == 0
-    assert "answer is 42" in html.read_text()
-
     (workdir / "lossref" / "__init__.py").write_text("ANSWER = 99\n")
     second = build(workdir)
     assert second.returncode == 0, second.stdout + second.stderr
@@ -104,18 +180,10 @@ def test_site_wide_files_follow_an_edited_page_or_stylesheet(tmp_path: Path) -> 
     assert not stale, f"{stale} kept the old title"
 
 
-def test_a_saved_doctree_carries_no_copy_of_the_build_environment(tmp_path: Path) -> None:
+def test_a_saved_doctree_carries_no_copy_of_the_build_environment(clean_build: Path) -> None:
     """MyST parses an ``{eval-rst}`` block, such as the API pages' autodoc, in a document of its
     own whose settings hold the environment; the page's doctree must not keep that document."""
-    page = "# API\n\n```{eval-rst}\n.. autofunction:: lossref.answer\n```\n"
-    workdir = make_book(tmp_path, {"api": page})
-    (workdir / "lossref" / "__init__.py").write_text(
-        'def answer(x):\n    """The answer.\n\n    Parameters\n    ----------\n'
-        '    x : int\n        A number.\n    """\n'
-    )
-    result = build(workdir)
-    assert result.returncode == 0, result.stdout + result.stderr
-    doctree = workdir / "_build" / "html" / ".doctrees" / "api.doctree"
+    doctree = clean_build / "_build" / "html" / ".doctrees" / "api.doctree"
     carries_environment = b"BuildEnvironment" in doctree.read_bytes()
     assert not carries_environment, "the saved doctree pickles a copy of the environment"
 
@@ -143,83 +211,43 @@ def test_failing_cell_fails_the_build_and_prints_its_traceback(tmp_path: Path) -
     assert "inner()" in terminal  # the traceback itself, not only a pointer to a log file
 
 
-def test_clean_builds_and_a_rebuild_give_the_same_bytes(tmp_path: Path) -> None:
-    """Every file a host serves (not Sphinx's own records, .buildinfo and .doctrees): the page,
-    its figure, its notebook download, the search index with the page's index entry, the
-    equation's number. Two clean builds give the same bytes, and so do a rebuild that writes no
-    page and one that writes every page without reading any (``-a``)."""
-    page = """\
-    # A figure
+def served_files(workdir: Path) -> dict[Path, bytes]:
+    """Every file a host serves: not Sphinx's own records, .buildinfo and .doctrees."""
+    site = workdir / "_build" / "html"
+    return {
+        path.relative_to(site): path.read_bytes()
+        for path in site.rglob("*")
+        if path.is_file() and not path.relative_to(site).parts[0].startswith(".")
+    }
 
-    ```{index} parabola
-    ```
 
-    $$y = x^2$$ (parabola)
-
-    The parabola {eq}`parabola`.
-
-    ```{code-cell} ipython3
-    import matplotlib.pyplot as plt
-    plt.plot([0, 1, 2], [0, 1, 4])
-    plt.xlabel("x")
-    plt.show()
-    ```
-    """
-    sites = []
-    # b is built clean, then again with nothing to read, then with -a.
-    for attempt, extra in (("a", ()), ("b", ()), ("b", ()), ("b", ("-a",))):
-        workdir = tmp_path / attempt
-        if not workdir.exists():
-            make_book(workdir, {"figure": page})
+def test_clean_builds_and_a_rebuild_give_the_same_bytes(clean_build: Path, tmp_path: Path) -> None:
+    """Every file a host serves: the pages, the figure, the notebook download, the search index
+    with the page's index entry, the equation's number. Two clean builds give the same bytes,
+    and so do a rebuild that writes no page and one that writes every page without reading any
+    (``-a``)."""
+    clean = served_files(clean_build)
+    assert any(path.suffix == ".svg" for path in clean), "the page has its figure"
+    assert Path("_sources/figure.ipynb") in clean, "and its notebook download"
+    assert b'"parabola"' in clean[Path("searchindex.js")], "and its index entry"
+    assert b'href="#equation-parabola">(1)' in clean[Path("figure.html")], "and its number"
+    workdir = make_book_of_every_kind(tmp_path)
+    builds = {"a second clean build": (), "a rebuild with nothing to read": (), "-a": ("-a",)}
+    for name, extra in builds.items():
         result = build(workdir, *extra)
         assert result.returncode == 0, result.stdout + result.stderr
-        site = workdir / "_build" / "html"
-        files = (path for path in site.rglob("*") if path.is_file())
-        sites.append(
-            {
-                path.relative_to(site): path.read_bytes()
-                for path in files
-                if not path.relative_to(site).parts[0].startswith(".")
-            }
-        )
-    assert any(path.suffix == ".svg" for path in sites[0]), "the page has its figure"
-    assert Path("_sources/figure.ipynb") in sites[0], "and its notebook download"
-    assert b'"parabola"' in sites[0][Path("searchindex.js")], "and its index entry"
-    assert b'href="#equation-parabola">(1)' in sites[0][Path("figure.html")], "and its number"
-    for other in sites[1:]:
-        assert sites[0].keys() == other.keys()
-        differ = sorted(str(path) for path in sites[0] if sites[0][path] != other[path])
-        assert not differ
+        again = served_files(workdir)
+        assert clean.keys() == again.keys(), name
+        differ = sorted(str(path) for path in clean if clean[path] != again[path])
+        assert not differ, f"{name} changed {differ}"
 
 
-DOCTESTS_AND_CELLS = """\
-# Doctests and cells
+def test_code_cells_see_the_doctests_and_a_wrong_output_fails_the_build(
+    clean_build: Path, tmp_path: Path
+) -> None:
+    assert "the cell sees 42" in (clean_build / "_build" / "html" / "shared.html").read_text()
 
-```pycon
->>> import lossref
->>> answer = lossref.ANSWER + 1
-```
-
-```{code-cell} ipython3
-print("the cell sees", answer)
-```
-
-::::{note}
-```pycon
->>> answer * 2
-84
-```
-::::
-"""
-
-
-def test_code_cells_see_the_doctests_and_a_wrong_output_fails_the_build(tmp_path: Path) -> None:
-    right = make_book(tmp_path / "right", {"shared": DOCTESTS_AND_CELLS})
-    result = build(right)
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "the cell sees 42" in (right / "_build" / "html" / "shared.html").read_text()
-
-    wrong = make_book(tmp_path / "wrong", {"shared": DOCTESTS_AND_CELLS.replace("84", "85")})
+    wrong = make_book(tmp_path, {"shared": DOCTESTS_AND_CELLS.replace("84", "85")})
     result = build(wrong)
     assert result.returncode != 0
     terminal = result.stdout + result.stderr
