@@ -53,6 +53,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import logging as std_logging
 import posixpath
 import re
 import subprocess
@@ -419,6 +420,9 @@ def _subset_icon_fonts(css: str, static: Path) -> str:
         if not target.is_file():
             import fontTools.subset  # here: its import alone would add 0.3 s to a no-op build
 
+            # fontTools reports each step at INFO, and the theme's a11y-pygments styles, once
+            # imported, have the root logger print INFO (about 150 lines a clean build).
+            std_logging.getLogger("fontTools").setLevel(std_logging.WARNING)
             options = fontTools.subset.Options(flavor="woff2")
             font = fontTools.subset.load_font(str(source), options)
             subsetter = fontTools.subset.Subsetter(options)
