@@ -53,6 +53,7 @@ extensions = [
     "search_index_entries",
     "compiled_templates",
     "execution_inputs",
+    "kernel_sockets",
     "doctest_cells",
     "notebook_downloads",
     "hangul_font",

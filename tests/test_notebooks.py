@@ -14,6 +14,9 @@ import pytest
 
 from tests.bookcheck.audit import REFERENCE_PAGES
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "conf" / "_ext"))
+from kernel_sockets import SocketFileKernelManager  # pytest's workers start kernels side by side
+
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "_build" / "html"
 BOOK = ROOT / "book"
@@ -51,6 +54,6 @@ def test_the_notebook_is_linked_and_runs_with_only_lossref(stem):
                 names = [module]
             if isinstance(node, ast.Import | ast.ImportFrom):
                 assert {name.split(".")[0] for name in names} <= ALLOWED_IMPORTS, source
-    NotebookClient(notebook, timeout=120, kernel_name="python3").execute(
-        cwd=str(notebook_path.parent)
-    )
+    NotebookClient(
+        notebook, timeout=120, kernel_name="python3", kernel_manager_class=SocketFileKernelManager
+    ).execute(cwd=str(notebook_path.parent))
