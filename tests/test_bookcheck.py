@@ -119,6 +119,17 @@ def test_worked_arithmetic_pins_its_numbers_and_a_wrong_step_fails(tmp_path):
     assert any("does not hold" in failure for failure in failures(wrong))
 
 
+def test_arithmetic_of_more_than_ten_numbers_is_checked(tmp_path):
+    """Each number becomes a symbol for sympy's parser; the eleventh once did not parse, and
+    the chain went unchecked."""
+    terms = " + ".join(["0.1"] * 11)
+    right = page_from(tmp_path, f"# P\n\n$$\n{terms} = 1.1\n$$\n")
+    assert not failures(right)
+    assert audit.audit_page(right).counts["pinned"] == 12
+    wrong = page_from(tmp_path, f"# P\n\n$$\n{terms} = 1.2\n$$\n")
+    assert any("does not hold" in failure for failure in failures(wrong))
+
+
 EQUATION = """\
 # P
 
