@@ -23,6 +23,11 @@ import nox
 # uv installs a session's packages in seconds where pip takes a minute and a half; without uv
 # (plain `pip install nox`), sessions fall back to the standard library's venv and pip.
 nox.options.default_venv_backend = "uv|venv"
+# uv installs modules without their bytecode, which pip compiles as it installs. Where Python
+# does not write bytecode either (PYTHONDONTWRITEBYTECODE, set on the project's machines),
+# every process then compiled every module it imported, every time: a no-op rebuild took 8.0 s
+# instead of 3.4 s, and each notebook kernel paid it again.
+os.environ.setdefault("UV_COMPILE_BYTECODE", "1")
 nox.options.reuse_venv = "yes"
 nox.options.sessions = ["docs", "tests"]
 
