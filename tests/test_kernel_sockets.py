@@ -67,8 +67,9 @@ def test_a_kernel_in_the_pages_folder_answers_on_sockets_of_its_own(tmp_path, mo
     assert not first & second, "each kernel has sockets of its own"
 
 
-@pytest.mark.parametrize("name", ["transport", "connection_file"])
-def test_a_configured_value_still_wins(name):
-    value = {"transport": "tcp", "connection_file": "/tmp/kernel-configured.json"}[name]
+@pytest.mark.parametrize(
+    ("name", "value"), [("transport", "tcp"), ("connection_file", "/tmp/kernel-configured.json")]
+)
+def test_a_configured_value_still_wins(name, value):
     manager = kernel_sockets.SocketFileKernelManager(**{name: value})
     assert getattr(manager, name) == value
