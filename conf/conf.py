@@ -116,6 +116,10 @@ html_theme_options = {
     "home_page_in_toc": True,
     "use_download_button": True,  # the page as a notebook (notebook_downloads.py), or printed
     "use_fullscreen_button": False,
+    # sphinx-book-theme keeps search in the sidebar and leaves pydata-sphinx-theme's top bar
+    # empty (navbar_persistent = nothing); pydata-sphinx-theme 0.20 reads that empty value as
+    # its default, a search field, and draws the bar above every page with a second search.
+    "navbar_persistent": [],
 }
 html_last_updated_fmt = "%Y-%m-%d"  # each page's last commit (sphinx-last-updated-by-git)
 # Without this, a page not yet committed loses its source, its download menu and its notebook

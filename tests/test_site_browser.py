@@ -221,6 +221,11 @@ def test_page_renders_offline(page, server: str, name: str) -> None:
         f"{name}: requests off this machine: {page.foreign_requests}"
     )
     assert page.errors == [], f"{name}: JavaScript errors: {page.errors}"
+    # One search field, the sidebar's: sphinx-book-theme has no top bar (conf.py).
+    search_fields = page.locator("button.search-button-field").evaluate_all(
+        "fields => fields.filter(field => field.checkVisibility()).length"
+    )
+    assert search_fields == 1, f"{name}: {search_fields} search fields on screen"
 
     if name in SCREENSHOT_PAGES:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
