@@ -74,5 +74,27 @@ def test_each_chapter_starts_a_page(path, pdf_pages):
     assert any(page.startswith(title) for page in pdf_pages), f"{path.name}: no page opens with it"
 
 
+def _solution_openings(path: Path) -> list[str]:
+    """The first words of each solution: its body's first line, up to any math, code or quote
+    (which the PDF's text holds differently)."""
+    openings = []
+    for body in re.findall(
+        r"^:{3,}\{solution\}[^\n]*\n(?::\w+:[^\n]*\n)*\n([^\n]+)", path.read_text(), re.M
+    ):
+        opening = _comparable(re.split(r"[$`'’(]", body)[0])
+        if len(opening) >= 12:
+            openings.append(opening)
+    return openings
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=[path.stem for path in CHAPTERS])
+def test_solutions_print_open(path, pdf_text):
+    """On screen a solution stays folded until opened; on paper it cannot be opened."""
+    openings = _solution_openings(path)
+    assert openings, f"{path.name}: no solution to look for"
+    folded = [opening for opening in openings if opening not in pdf_text]
+    assert not folded, f"{path.name}: solutions missing from the PDF: {folded}"
+
+
 def test_korean_text_survives_printing(pdf_text):
     assert re.search("[\uac00-\ud7a3]", pdf_text), "no Hangul syllable in the PDF's text"
