@@ -79,7 +79,9 @@ def _solution_openings(path: Path) -> list[str]:
     (which the PDF's text holds differently)."""
     openings = []
     for body in re.findall(
-        r"^:{3,}\{solution\}[^\n]*\n(?::\w+:[^\n]*\n)*\n([^\n]+)", path.read_text(), re.M
+        r"^:{3,}\{solution\}[^\n]*\n(?::\w+:[^\n]*\n)*\n([^\n]+)",
+        path.read_text(encoding="utf-8"),
+        re.M,
     ):
         opening = _comparable(re.split(r"[$`'’(]", body)[0])
         if len(opening) >= 12:
