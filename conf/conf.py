@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import nbclient
 import pybtex.plugin
 
 CONF_DIR = Path(__file__).resolve().parent
@@ -37,6 +36,7 @@ copyright = "2026, the Loss Functions book developers"
 language = "en"
 
 extensions = [
+    "execution_stack",  # before myst_nb, whose execution imports it defers
     "myst_nb",
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
@@ -53,7 +53,6 @@ extensions = [
     "search_index_entries",
     "compiled_templates",
     "execution_inputs",
-    "kernel_sockets",
     "doctest_cells",
     "notebook_downloads",
     "hangul_font",
@@ -83,9 +82,7 @@ nb_execution_show_tb = True  # the traceback goes to the terminal, not only to a
 nb_merge_streams = True
 nb_output_stderr = "warn"  # anything a cell writes to stderr is a build warning
 nb_render_markdown_format = "myst"  # tables that hidden cells build from the page's data
-# A page's kernel is stopped at once after its last cell, whose outputs are in by then: waiting
-# for a clean exit cost each executed page about 0.4 s. myst-nb passes the client no options.
-nbclient.NotebookClient.shutdown_kernel.default_value = "immediate"
+# How kernels start and stop is set by the execution_stack extension, when a build executes.
 
 # --- Citations, exercises, copy buttons -----------------------------------------------------
 bibtex_bibfiles = [str(ROOT / "book" / "references.bib")]

@@ -49,16 +49,26 @@ def make_book(tmp_path: Path, pages: dict[str, str]) -> Path:
     return tmp_path
 
 
-def build(workdir: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+def build(
+    workdir: Path, *extra: str, runner: tuple[str, ...] = ("-m", "sphinx")
+) -> subprocess.CompletedProcess[str]:
     vendor = ROOT / "_build" / "vendor"
     options = ["-D", f"npm_vendor_dir={vendor}"] if vendor.is_dir() else []
     return subprocess.run(
-        [sys.executable, "-m", "sphinx", "-c", "conf", "book", "_build/html",
+        [sys.executable, *runner, "-c", "conf", "book", "_build/html",
          "-W", "--keep-going", "-n", *options, *extra],
         cwd=workdir, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
 
 
+LIST_MODULES_AFTER_BUILD = """\
+import sys
+from pathlib import Path
+from sphinx.cmd.build import main
+code = main(sys.argv[2:])
+Path(sys.argv[1]).write_text("\\n".join(sorted(sys.modules)))
+sys.exit(code)
+"""
 FIGURE = """\
 # A figure
 
@@ -157,6 +167,21 @@ def test_editing_lossref_reexecutes_pages_that_use_it(tmp_path: Path) -> None:
     second = build(workdir)
     assert second.returncode == 0, second.stdout + second.stderr
     assert "answer is 100" in html.read_text(), "the page kept outputs of the old lossref"
+
+
+def test_a_build_that_reads_no_page_imports_no_execution_stack(tmp_path: Path) -> None:
+    """jupyter-cache, SQLAlchemy, nbclient and jupyter-client took 0.6-0.9 s of a no-op's
+    3.2 s (conf/_ext/execution_stack.py); every other test here shows they load to execute."""
+    workdir = make_book(tmp_path, {"plain": "# Plain\n\nSome prose.\n"})
+    result = build(workdir)
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = workdir / "modules.txt"
+    result = build(workdir, runner=("-c", LIST_MODULES_AFTER_BUILD, str(report)))
+    assert result.returncode == 0, result.stdout + result.stderr
+    packages = {name.partition(".")[0] for name in report.read_text().split()}
+    stack = {"jupyter_cache", "sqlalchemy", "nbclient", "jupyter_client", "zmq"}
+    assert not packages & stack, f"a no-op imported {sorted(packages & stack)}"
+    assert "myst_nb" in packages
 
 
 def test_site_wide_files_follow_an_edited_page_or_stylesheet(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ import nbformat
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "conf" / "_ext"))
+import execution_stack
 import kernel_sockets
 
 REPORT_SOCKETS = """\
@@ -30,14 +31,19 @@ print(json.dumps({"transport": info["transport"], "sockets": sockets,
 
 
 def test_the_build_makes_every_notebook_client_use_socket_files(monkeypatch):
+    """What a build that reads pages sets up (execution_stack.py), before its readers start."""
+    defaults = nbclient.NotebookClient
     monkeypatch.setattr(
-        nbclient.NotebookClient,
-        "_kernel_manager_class_default",
-        nbclient.NotebookClient._kernel_manager_class_default,
+        defaults, "_kernel_manager_class_default", defaults._kernel_manager_class_default
     )
-    kernel_sockets.setup(None)
+    monkeypatch.setattr(
+        defaults.shutdown_kernel, "default_value", defaults.shutdown_kernel.default_value
+    )
+    monkeypatch.setattr(execution_stack, "_loaded", False)
+    execution_stack.load_execution_stack()
     client = nbclient.NotebookClient(nbformat.v4.new_notebook())
     assert client.kernel_manager_class is kernel_sockets.SocketFileKernelManager
+    assert client.shutdown_kernel == "immediate", "stopped at once after the last cell"
 
 
 def test_a_kernel_in_the_pages_folder_answers_on_sockets_of_its_own(tmp_path, monkeypatch):

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 from sphinx.config import Config
+from sphinx.environment import BuildEnvironment
 
 ROOT = Path(__file__).resolve().parents[2]
 INPUT_GLOBS = (
@@ -47,17 +48,12 @@ def inputs_digest() -> str:
 
 def prepare_cache(base: Path) -> Path:
     """Return the cache folder for the current inputs, created, with stale siblings removed."""
-    from jupyter_cache import get_cache
-
     cache_dir = base / inputs_digest()
     if base.is_dir():
         for stale in base.iterdir():
             if stale != cache_dir:
                 shutil.rmtree(stale, ignore_errors=True)
     cache_dir.mkdir(parents=True, exist_ok=True)
-    # Creating the database here, once, before Sphinx forks its parallel readers, avoids the
-    # race in which several processes try to create the same fresh SQLite file.
-    _ = get_cache(str(cache_dir)).db
     return cache_dir
 
 
@@ -71,7 +67,17 @@ def _use_cache_for_inputs(app: Sphinx, config: Config) -> None:
     config.nb_execution_cache_path = str(prepare_cache(Path(app.outdir).parent / ".jupyter_cache"))
 
 
+def _create_cache_database(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:
+    # Once, before Sphinx forks its parallel readers: several processes creating the same
+    # fresh SQLite file race. Only a build that reads pages needs jupyter-cache (0.5 s to import).
+    if docnames:
+        from jupyter_cache import get_cache
+
+        _ = get_cache(app.config.nb_execution_cache_path).db
+
+
 def setup(app: Sphinx) -> dict[str, object]:
     app.connect("config-inited", _use_cache_for_inputs)
+    app.connect("env-before-read-docs", _create_cache_database)
     app.connect("source-read", _note_execution_inputs)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

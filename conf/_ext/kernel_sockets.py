@@ -22,7 +22,6 @@ import uuid
 
 import nbclient
 from jupyter_client import AsyncKernelManager
-from sphinx.application import Sphinx
 from traitlets import default
 
 
@@ -44,9 +43,9 @@ def _socket_file_kernel_manager(client: nbclient.NotebookClient) -> type[AsyncKe
     return SocketFileKernelManager
 
 
-def setup(app: Sphinx) -> dict[str, object]:
+def use_socket_kernels() -> None:
+    """Make every NotebookClient that is given no kernel manager use this one."""
     if os.name == "posix":  # where zmq has unix sockets
         # myst-nb, through jupyter-cache, makes each page's NotebookClient without options, so
         # the class's own default for its kernel manager is where a build can choose one.
         nbclient.NotebookClient._kernel_manager_class_default = _socket_file_kernel_manager
-    return {"parallel_read_safe": True, "parallel_write_safe": True}
