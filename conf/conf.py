@@ -47,7 +47,7 @@ extensions = [
     "sphinx_togglebutton",
     "offline_katex",
     "parallel_writing",
-    "compact_doctrees",
+    "compact_pickles",
     "renumber_on_change",
     "site_pages_on_change",
     "search_index_entries",

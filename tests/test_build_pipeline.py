@@ -5,6 +5,7 @@ real conf/; the tests that only read a clean build share one."""
 from __future__ import annotations
 
 import os
+import pickle
 import re
 import shutil
 import subprocess
@@ -106,6 +107,21 @@ print("the cell sees", answer)
 ```
 ::::
 """
+EXERCISES = """\
+# Exercises
+
+::::{exercise}
+:label: ex-square
+
+Square $x$.
+::::
+
+::::{solution} ex-square
+:class: dropdown
+
+$x^2$.
+::::
+"""
 LOSSREF_WITH_A_FUNCTION = '''ANSWER = 41
 
 
@@ -122,8 +138,9 @@ def answer(x):
 
 def make_book_of_every_kind(folder: Path) -> Path:
     """A book with a page of each kind the tests below read: a figure, an equation and an
-    index entry; an API page (autodoc); doctests that code cells build on."""
-    workdir = make_book(folder, {"figure": FIGURE, "api": API, "shared": DOCTESTS_AND_CELLS})
+    index entry; an API page (autodoc); doctests that code cells build on; an exercise."""
+    pages = {"figure": FIGURE, "api": API, "shared": DOCTESTS_AND_CELLS, "exercises": EXERCISES}
+    workdir = make_book(folder, pages)
     (workdir / "lossref" / "__init__.py").write_text(LOSSREF_WITH_A_FUNCTION)
     return workdir
 
@@ -223,6 +240,24 @@ def test_a_saved_doctree_carries_no_copy_of_the_build_environment(clean_build: P
     doctree = clean_build / "_build" / "html" / ".doctrees" / "api.doctree"
     carries_environment = b"BuildEnvironment" in doctree.read_bytes()
     assert not carries_environment, "the saved doctree pickles a copy of the environment"
+
+
+def test_the_environment_carries_no_copy_of_a_page(clean_build: Path) -> None:
+    """sphinx-exercise keeps every exercise and solution node in the environment, which every
+    rebuild unpickles first; a kept node that names its page's document takes the page along."""
+    sys.path.insert(0, str(clean_build / "conf" / "_ext"))
+    environment = clean_build / "_build" / "html" / ".doctrees" / "environment.pickle"
+    registry = pickle.loads(environment.read_bytes()).sphinx_exercise_registry
+    assert len(registry) == 2, "the exercise and its solution"
+    documents = [
+        label
+        for label, entry in registry.items()
+        for node in entry["node"].findall()
+        if node.__dict__.get("_document") is not None
+    ]
+    assert not documents, f"the kept nodes of {sorted(set(documents))} name a document"
+    page = (clean_build / "_build" / "html" / "exercises.html").read_text()
+    assert re.search(r"Solution to.*Exercise 1", page, re.S), "the solution's title"
 
 
 def test_failing_cell_fails_the_build_and_prints_its_traceback(tmp_path: Path) -> None:
