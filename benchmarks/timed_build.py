@@ -28,21 +28,9 @@ def _record(**entry: object) -> None:
 
 def _instrument() -> None:
     """Wrap the functions whose time the bench reports."""
-    import myst_nb.core.execute.cache as nb_cache
     import sphinx.application
     import sphinxcontrib.katex as katex
     from sphinx.builders.html import StandaloneHTMLBuilder
-
-    execute = nb_cache.single_nb_execution
-
-    def timed_execution(notebook, cwd, *args, **kwargs):
-        start = time.perf_counter()
-        try:
-            return execute(notebook, cwd, *args, **kwargs)
-        finally:
-            _record(what="execute", doc=_current.get("read"), s=time.perf_counter() - start)
-
-    nb_cache.single_nb_execution = timed_execution
 
     render = katex.render_latex
     katex_time = defaultdict(float)
@@ -88,7 +76,27 @@ def _instrument() -> None:
             docname = app.env.docname
             _record(what="read", doc=docname, s=time.perf_counter() - _current["read_start"])
 
+        def time_execution(app, env, docnames):
+            # Once the build has loaded the execution stack (conf/_ext/execution_stack.py)
+            # and before its readers fork: importing it here would undo that deferral.
+            if docnames and not _current.get("execution_timed"):
+                _current["execution_timed"] = True
+                import myst_nb.core.execute.cache as nb_cache
+
+                execute = nb_cache.single_nb_execution
+
+                def timed_execution(notebook, cwd, *args, **kwargs):
+                    start = time.perf_counter()
+                    try:
+                        return execute(notebook, cwd, *args, **kwargs)
+                    finally:
+                        doc = _current.get("read")
+                        _record(what="execute", doc=doc, s=time.perf_counter() - start)
+
+                nb_cache.single_nb_execution = timed_execution
+
         app.connect("builder-inited", phase("start"), priority=0)
+        app.connect("env-before-read-docs", time_execution, priority=999)
         app.connect("env-before-read-docs", phase("read"), priority=0)
         app.connect("env-updated", phase("read_done"), priority=999)
         app.connect("write-started", phase("write"), priority=0)
