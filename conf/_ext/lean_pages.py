@@ -248,7 +248,7 @@ class Vocabulary:
         self.patterns: list[re.Pattern[str]] = []
         scripts: set[Path] = set()
         for page, text in pages.items():
-            for classes in re.findall(r' class="([^"]*)"', text):
+            for classes in set(re.findall(r' class="([^"]*)"', text)):  # KaTeX repeats many
                 self.words.update(classes.split())
             for body in _INLINE_SCRIPT.findall(text):
                 self.words.update(_WORD.findall(body))
