@@ -14,7 +14,7 @@ import pytest
 from tests.bookcheck.audit import REFERENCE_PAGES
 from tests.bookcheck.pages import read_page
 from tests.test_site_browser import (  # noqa: F401 (fixtures)
-    EVERY_SECTION_LAID_OUT,
+    EVERYTHING_LAID_OUT,
     ROOT,
     browser,
     server,
@@ -93,7 +93,7 @@ def test_solutions_are_hidden_until_opened(chapter):
 
 
 def test_equations_are_referred_to_by_number(chapter):
-    chapter.add_style_tag(content=EVERY_SECTION_LAID_OUT)  # or those off screen show no text
+    chapter.add_style_tag(content=EVERYTHING_LAID_OUT)  # or those off screen show no text
     numbers = chapter.locator("article .eqno").all_inner_texts()
     assert numbers, f"{chapter.stem} numbers its display equations"
     references = chapter.locator("article a[href*='#equation-']:not(.headerlink)")

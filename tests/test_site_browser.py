@@ -43,9 +43,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-# Sections off screen are laid out, and show their text and fonts, only as they near the screen
-# (content-visibility in conf/_static/book.css): this lays them all out, as scrolling would.
-EVERY_SECTION_LAID_OUT = "section { content-visibility: visible !important; }"
+# Sections and API entries off screen are laid out, and show their text and fonts, only as they
+# near the screen (content-visibility in conf/_static/book.css): this lays them all out, as
+# scrolling would.
+EVERYTHING_LAID_OUT = "* { content-visibility: visible !important; }"
 # Raw TeX that KaTeX would have replaced, had it rendered the math.
 RAW_TEX_MARKERS = ("\\frac", "\\sum", "\\max", "\\log", "\\lambda", "$$", "\\(", "\\[")
 
@@ -127,7 +128,7 @@ def test_page_renders_offline(page, server: str, name: str) -> None:
     response = page.goto(f"{server}/{name}", wait_until="networkidle")
     assert response is not None
     assert response.status == 200
-    page.add_style_tag(content=EVERY_SECTION_LAID_OUT)
+    page.add_style_tag(content=EVERYTHING_LAID_OUT)
     page.evaluate("document.fonts.ready")
 
     # Before its first paint a page waits for one stylesheet of its own site, and no script.
