@@ -294,6 +294,37 @@ def test_code_is_highlighted_for_the_color_mode(browser, server: str) -> None:
     assert colors["light"] != colors["dark"], f"keywords look the same in both modes: {colors}"
 
 
+# Every value <html> is given for its colour theme, from before the page's first script.
+RECORD_THEME_CHANGES = """
+window.themes = [];
+new MutationObserver((records) => {
+  for (const record of records) window.themes.push(record.target.dataset.theme);
+}).observe(document, {subtree: true, attributeFilter: ["data-theme"]});
+"""
+
+
+@pytest.mark.parametrize(("stored", "scheme", "theme"), [
+    (None, "light", "light"), (None, "dark", "dark"), ("dark", "light", "dark"),
+    ("light", "dark", "light"), ("auto", "dark", "dark"),
+])  # fmt: skip
+def test_the_colour_theme_is_set_once_before_any_paint(browser, server, stored, scheme, theme):
+    """The theme as its own script resolves it (the reader's stored mode, or the system's
+    scheme), set where the head's first script stands (lean_pages.py): a theme set later styles
+    the whole page again, and the page would first paint without the theme's colours."""
+    context = browser.new_context(color_scheme=scheme)
+    page = context.new_page()
+    if stored is not None:
+        page.goto(f"{server}/404.html")
+        page.evaluate("mode => localStorage.setItem('mode', mode)", stored)
+    page.add_init_script(RECORD_THEME_CHANGES)
+    page.goto(f"{server}/bibliography.html", wait_until="load")
+    changes = page.evaluate("window.themes")
+    context.close()
+    assert changes, "the page sets its theme"
+    assert changes[0] == theme
+    assert set(changes) == {theme}, f"the theme changed after it was set: {changes}"
+
+
 def test_figures_stay_legible_in_dark_mode(browser, server: str) -> None:
     """Figures are drawn on white (conf/matplotlibrc) and the theme keeps a light backdrop
     behind images in dark mode, so dark axis text stays readable; a screenshot is kept."""

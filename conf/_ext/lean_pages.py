@@ -22,6 +22,9 @@ are):
   scripts read the object it defines as the page is parsed; and the search page keeps its
   scripts as they are, since its template's search scripts run as parsed and use
   ``doctools.js``.
+* **Colour mode.** The theme's first script leaves a first visit without a colour theme until
+  its deferred script resolves one, which then styles the whole page again; it is resolved
+  where that first script stood, the same way (``_MODE_RESOLVED``).
 * **Tab stops.** At the load event the theme gives each scrollable code block a tab stop, and to
   find them it measures every block on the page, which lays out every section the browser had
   skipped (``content-visibility``): 0.2 to 0.6 s of a long page's load. Only a keyboard user
@@ -107,6 +110,25 @@ _TAB_STOPS_AT_FIRST_TAB = """(() => {
     add.call(window, "keydown", atFirstTab, true);
   };
 })();"""
+
+# The theme's first script copies the colour mode and theme of the reader's last visit onto
+# <html>, or "" on a first visit; its deferred script then resolves them (mode "auto": the
+# system's theme). Until then no theme's colours apply, and setting them made the browser style
+# the whole page again (80 ms on a long chapter). Resolved where the theme's script stood, as its
+# deferred script would resolve them (setTheme), they are set once, before the first paint.
+_MODE_TAG = re.compile(
+    r'<script data-cfasync="false">\s*document\.documentElement\.dataset\.mode = '
+    r'localStorage\.getItem\("mode"\) \|\| "(\w*)";\s*'
+    r'document\.documentElement\.dataset\.theme = localStorage\.getItem\("theme"\) \|\| "\w*";\s*'
+    r"</script>"
+)
+_MODE_RESOLVED = """<script data-cfasync="false">(() => {
+  let mode = localStorage.getItem("mode") || "%s";
+  if (mode !== "light" && mode !== "dark") mode = "auto";
+  const dark = matchMedia("(prefers-color-scheme: dark)").matches;
+  document.documentElement.dataset.mode = mode;
+  document.documentElement.dataset.theme = mode === "auto" ? (dark ? "dark" : "light") : mode;
+})();</script>"""
 
 # --- Icons ------------------------------------------------------------------------------------
 # An empty element whose classes name a Font Awesome icon, as the theme's templates write them.
@@ -477,6 +499,9 @@ def _lean_page(text: str, name: str, icons, rules, hangul, options: str) -> str:
         text, removed = _SEARCH_TAGS.subn("", text)
         if removed != 3:
             logger.warning(f"{name}: expected the theme's 3 search scripts, found {removed}")
+    text, resolved = _MODE_TAG.subn(lambda found: _MODE_RESOLVED % found.group(1), text)
+    if resolved != 1:
+        logger.warning(f"{name}: expected the theme's colour mode script, found {resolved}")
     inline = f"<script>{options.strip()}</script>\n<script>{_TAB_STOPS_AT_FIRST_TAB}</script>"
     text, inlined = _OPTIONS_TAG.subn(lambda _: inline, text)
     if inlined != 1:
