@@ -49,6 +49,7 @@ extensions = [
     "sphinx_exercise",
     "sphinx_togglebutton",
     "offline_katex",
+    "katex_cache",
     "parallel_writing",
     "compact_pickles",
     "renumber_on_change",

@@ -4,6 +4,7 @@ real conf/; the tests that only read a clean build share one."""
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import re
@@ -226,6 +227,26 @@ def test_site_wide_files_follow_an_edited_page_or_stylesheet(tmp_path: Path) -> 
     assert result.returncode == 0, result.stdout + result.stderr
     stale = [path.name for path in site_wide if "Second title" not in path.read_text()]
     assert not stale, f"{stale} kept the old title"
+
+
+def test_a_page_keeps_only_its_current_formulas_rendered(tmp_path: Path) -> None:
+    """conf/_ext/katex_cache.py: a rewritten page leaves the HTML of the formulas it has now,
+    and a page that is gone leaves none; what a later build reuses is what KaTeX gave."""
+    workdir = make_book(tmp_path, {"squares": "# Squares\n\n$a^2$\n", "gone": "# Gone\n\n$b$\n"})
+    assert build(workdir).returncode == 0
+    page = workdir / "book" / "squares.md"
+    page.write_text(page.read_text().replace("$a^2$", "$a^3 + a^2$"))
+    index = workdir / "book" / "index.md"
+    index.write_text(index.read_text().replace("gone\n", ""))
+    (workdir / "book" / "gone.md").unlink()
+    result = build(workdir)
+    assert result.returncode == 0, result.stdout + result.stderr
+    kept = workdir / "_build" / "html" / ".doctrees" / "katex"
+    assert sorted(path.name for path in kept.iterdir()) == ["index.json", "squares.json"]
+    formulas = json.loads((kept / "squares.json").read_text())
+    assert [json.loads(key)[-1] for key in formulas] == ["a^3 + a^2"]
+    [rendered] = formulas.values()
+    assert rendered in (workdir / "_build" / "html" / "squares.html").read_text()
 
 
 def test_a_quiet_clean_build_prints_nothing(clean_build: Path) -> None:
