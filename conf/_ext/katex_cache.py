@@ -18,7 +18,8 @@ import sphinxcontrib.katex
 from sphinx.application import Sphinx
 
 _render = sphinxcontrib.katex.render_latex
-_known: dict[str, str] = {}  # every page's formulas as the last build left them
+_folder: Path | None = None  # where the html builder keeps the pages' files
+_known: dict[str, str] | None = None  # every page's formulas as the last build left them
 _rendered: dict[str, str] = {}  # this page's, since the last page this process wrote
 
 
@@ -28,6 +29,11 @@ def _key(latex: str, options: dict | None) -> str:
 
 
 def render_latex(latex: str, options: dict | None = None) -> str:
+    global _known
+    if _known is None:  # read by each process that writes pages, at its first formula
+        _known = {}
+        for path in sorted(_folder.rglob("*.json")) if _folder is not None else []:
+            _known.update(json.loads(path.read_text(encoding="utf-8")))
     key = _key(latex, options)
     html = _known.get(key)
     if html is None:
@@ -36,37 +42,32 @@ def render_latex(latex: str, options: dict | None = None) -> str:
     return html
 
 
-def _folder(app: Sphinx) -> Path:
-    return Path(app.doctreedir) / "katex"
-
-
-def _load(app: Sphinx, builder: object) -> None:
-    # Before Sphinx forks the processes that write pages, which inherit what is loaded here.
-    if app.builder.name == "html" and _folder(app).is_dir():
-        for path in _folder(app).rglob("*.json"):
-            _known.update(json.loads(path.read_text(encoding="utf-8")))
+def _use_folder(app: Sphinx) -> None:
+    global _folder
+    if app.builder.name == "html":
+        _folder = Path(app.doctreedir) / "katex"
 
 
 def _save(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
-    if app.builder.name != "html" or doctree is None:
+    if _folder is None or doctree is None:
         return
-    path = _folder(app) / f"{pagename}.json"
+    path = _folder / f"{pagename}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(_rendered, sort_keys=True), encoding="utf-8")
     _rendered.clear()
 
 
 def _remove_pages_gone(app: Sphinx, exception: Exception | None) -> None:
-    if exception is None and app.builder.name == "html" and _folder(app).is_dir():
-        for path in _folder(app).rglob("*.json"):
-            if path.relative_to(_folder(app)).with_suffix("").as_posix() not in app.env.all_docs:
+    if exception is None and _folder is not None and _folder.is_dir():
+        for path in _folder.rglob("*.json"):
+            if path.relative_to(_folder).with_suffix("").as_posix() not in app.env.all_docs:
                 path.unlink()
 
 
 def setup(app: Sphinx) -> dict[str, object]:
     # The translators call the module's render_latex by name at each formula.
     sphinxcontrib.katex.render_latex = render_latex
-    app.connect("write-started", _load)
+    app.connect("builder-inited", _use_folder)
     app.connect("html-page-context", _save)
     app.connect("build-finished", _remove_pages_gone)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
