@@ -26,7 +26,6 @@ DEFERRED = "myst_nb.core.execute"
 # What myst-nb's modules import from it as they load; all of them live in its ``base`` module.
 BASE_NAMES = ("ExecutionError", "ExecutionResult", "NotebookClientBase")
 
-
 _pending: ModuleType | None = None  # the stand-in, until its body has run
 _loaded = False
 
@@ -60,10 +59,9 @@ def load_execution_stack() -> None:
     global _pending, _loaded
     if _loaded:
         return
-    _loaded = True
     if _pending is not None:
-        module, _pending = _pending, None
-        module.__spec__.loader.exec_module(module)
+        _pending.__spec__.loader.exec_module(_pending)
+        _pending = None
 
     import kernel_sockets
     import nbclient
@@ -73,6 +71,7 @@ def load_execution_stack() -> None:
     # no options, so the class's defaults are where a build can choose.
     nbclient.NotebookClient.shutdown_kernel.default_value = "immediate"
     kernel_sockets.use_socket_kernels()
+    _loaded = True
 
 
 def _load_before_reading(app: Sphinx, env: BuildEnvironment, docnames: list[str]) -> None:

@@ -12,6 +12,7 @@ gone are removed. A clean build (no doctrees folder) renders everything.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import sphinxcontrib.katex
@@ -53,7 +54,10 @@ def _save(app: Sphinx, pagename: str, templatename: str, context: dict, doctree)
         return
     path = _folder / f"{pagename}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(_rendered, sort_keys=True), encoding="utf-8")
+    # Whole or not at all: another writer may be reading the files at its first formula.
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+    partial.write_text(json.dumps(_rendered, sort_keys=True), encoding="utf-8")
+    os.replace(partial, path)
     _rendered.clear()
 
 
