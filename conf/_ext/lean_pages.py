@@ -512,15 +512,37 @@ def _lean_page(text: str, name: str, icons, rules, hangul, options: str) -> str:
     return text
 
 
+def _site_pages(outdir: Path) -> list[Path]:
+    return [
+        path
+        for path in sorted(outdir.rglob("*.html"))
+        if not path.relative_to(outdir).parts[0].startswith(("_", "."))
+    ]
+
+
+def _inputs_key(outdir: Path) -> str:
+    """What the pass reads: each page as the file system dates it, and the stylesheets and
+    scripts it bundles or reads class names from by their bytes (the theme rewrites
+    pygments.css in every build, with the same bytes)."""
+    digest = hashlib.sha256(_THIS_CODE.encode())
+    for path in _site_pages(outdir):
+        stat = path.stat()
+        digest.update(f"{path.relative_to(outdir)} {stat.st_mtime_ns} {stat.st_size}\n".encode())
+    for path in sorted((outdir / "_static").rglob("*")):
+        if path.suffix in (".css", ".js") and not _BUNDLE.fullmatch(f"_static/{path.stem}"):
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def _lean(app: Sphinx, exception: Exception | None) -> None:
     if exception is not None or app.builder.format != "html":
         return
     outdir = Path(app.outdir)
-    pages = {
-        path: path.read_text(encoding="utf-8")
-        for path in sorted(outdir.rglob("*.html"))
-        if not path.relative_to(outdir).parts[0].startswith(("_", "."))
-    }
+    # A build that wrote no page and changed no stylesheet or script: nothing to do.
+    done = Path(app.doctreedir) / "lean_pages.key"
+    if done.is_file() and done.read_text(encoding="utf-8") == _inputs_key(outdir):
+        return
+    pages = {path: path.read_text(encoding="utf-8") for path in _site_pages(outdir)}
     before = dict(pages)
     # Pages this build did not write were made lean by an earlier one.
     fresh = [path for path, text in pages.items() if FONTAWESOME_JS in text]
@@ -539,6 +561,7 @@ def _lean(app: Sphinx, exception: Exception | None) -> None:
     for path, text in pages.items():
         if text != before[path]:
             path.write_text(text, encoding="utf-8")
+    done.write_text(_inputs_key(outdir), encoding="utf-8")
 
 
 def _defer_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
