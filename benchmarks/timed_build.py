@@ -79,8 +79,7 @@ def _instrument() -> None:
         def time_execution(app, env, docnames):
             # Once the build has loaded the execution stack (conf/_ext/execution_stack.py)
             # and before its readers fork: importing it here would undo that deferral.
-            if docnames and not _current.get("execution_timed"):
-                _current["execution_timed"] = True
+            if docnames:
                 import myst_nb.core.execute.cache as nb_cache
 
                 execute = nb_cache.single_nb_execution

@@ -266,7 +266,6 @@ def test_a_saved_doctree_carries_no_copy_of_the_build_environment(clean_build: P
 def test_the_environment_carries_no_copy_of_a_page(clean_build: Path) -> None:
     """sphinx-exercise keeps every exercise and solution node in the environment, which every
     rebuild unpickles first; a kept node that names its page's document takes the page along."""
-    sys.path.insert(0, str(clean_build / "conf" / "_ext"))
     environment = clean_build / "_build" / "html" / ".doctrees" / "environment.pickle"
     registry = pickle.loads(environment.read_bytes()).sphinx_exercise_registry
     assert len(registry) == 2, "the exercise and its solution"
