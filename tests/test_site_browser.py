@@ -372,3 +372,54 @@ def test_scrollable_code_gets_its_tab_stop_at_the_first_tab(page, server: str) -
     assert any(scrollable), "no code block overflows: the test shows nothing"
     assert page.evaluate(stops) == [0 if wide else -1 for wide in scrollable]
     assert page.errors == []
+
+
+@pytest.fixture(scope="module")
+def screen_reader_browser():
+    """Chromium as a running screen reader finds it: ``--force-renderer-accessibility`` keeps the
+    whole accessibility tree, which Chromium otherwise builds only when assistive technology
+    asks for it."""
+    from playwright.sync_api import sync_playwright
+
+    args = [*CHROMIUM_ARGS, "--force-renderer-accessibility"]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=args)
+        yield browser
+        browser.close()
+
+
+ARTICLE_HEADINGS = "article :is(h1, h2, h3, h4)"
+
+
+def normalized(heading: str) -> str:
+    return heading.removesuffix("#").strip()  # the permalink sign after each heading
+
+
+@pytest.mark.parametrize("name", ["svm-hinge.html", "api-cross-entropy.html"])
+def test_a_screen_reader_reaches_what_is_not_yet_laid_out(screen_reader_browser, server, name):
+    """Sections and API entries off screen are skipped by layout (content-visibility: auto in
+    book.css), not hidden: before anything is scrolled to, a screen reader finds every heading
+    of the page and every formula, as MathML."""
+    context = screen_reader_browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{server}/{name}", wait_until="load")
+    headings = page.evaluate(
+        f"Array.from(document.querySelectorAll('{ARTICLE_HEADINGS}'), h => h.textContent)"
+    )
+    skipped = page.evaluate(
+        f"Array.from(document.querySelectorAll('{ARTICLE_HEADINGS}, .katex-mathml math'))"
+        ".filter(node => !node.checkVisibility({contentVisibilityAuto: true})).length"
+    )
+    formulas = page.evaluate("document.querySelectorAll('.katex-mathml math').length")
+    nodes = context.new_cdp_session(page).send("Accessibility.getFullAXTree")["nodes"]
+    context.close()
+    assert skipped, "nothing on the page is skipped: the test shows nothing"
+    exposed = [node for node in nodes if not node.get("ignored")]
+    roles = [node.get("role", {}).get("value") for node in exposed]
+    exposed_headings = {
+        normalized(node.get("name", {}).get("value", ""))
+        for node, role in zip(exposed, roles, strict=True)
+        if role == "heading"
+    }
+    assert {normalized(heading) for heading in headings} <= exposed_headings
+    assert roles.count("MathMLMath") == formulas
