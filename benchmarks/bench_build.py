@@ -15,7 +15,9 @@ folder, so the checkout and its _build are left alone, and builds it there the w
    executes again).
 
 Then it loads every page of the site in headless Chromium from 127.0.0.1 with an empty cache
-(benchmarks/page_weight.py): bytes by asset type, first paint and load event.
+(benchmarks/page_weight.py): bytes by asset type, first paint and load event. The slowest pages
+and the lightest are loaded once more, traced (benchmarks/page_trace.py), to show where their
+time goes on the renderer's main thread, beside the floor: a page of one paragraph.
 
 The KaTeX release fetched from npm is copied from the checkout's _build/vendor when there is
 one: the figures are the book's, not the network's.
@@ -34,9 +36,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import page_weight  # noqa: E402  (a sibling module)
+import page_trace  # noqa: E402  (sibling modules)
+import page_weight  # noqa: E402
 
 EDITED_PAGE = "softmax-cross-entropy"  # a typical page: math, figures, code
+TRACED_PAGES = 5  # the slowest pages to load once more under a trace
 MIB = 2**20
 # The targets (seconds, milliseconds, bytes).
 TARGETS = {
@@ -200,10 +204,14 @@ def main() -> None:
 
         site = workdir / "_build" / "html"
         loads: list[page_weight.PageLoad] = []
+        traces: dict[str, dict[str, float]] = {}
         if (site / "index.html").is_file() and (
             shutil.which("chromium") or Path("/usr/bin/chromium").exists()
         ):
             loads = page_weight.measure(site)
+            by_load = sorted(loads, key=lambda load: -load.load_ms)
+            traced = [load.page for load in by_load[:TRACED_PAGES]] + [by_load[-1].page]
+            traces = page_trace.measure(site, traced)
 
         print()
         print("== The issue's figures: now and target ==")
@@ -218,6 +226,13 @@ def main() -> None:
             page_weight.print_table(loads)
             print()
             page_weight.print_heaviest_files(loads)
+            print()
+            print("== Where a page's time goes in Chromium, until its load event ==")
+            print("(the main thread in one traced load, slower than untraced: the slowest pages,")
+            print(
+                " the lightest, and the floor, a page of one paragraph, for this machine's share)"
+            )
+            page_trace.print_table(traces)
         else:
             print("not measured: no built site, or no chromium (apt-get install chromium)")
         files = [f for f in site.rglob("*") if f.is_file()] if site.is_dir() else []
