@@ -72,16 +72,25 @@ def server() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def browser():
+def chromium():
+    """Debian's Chromium, through Playwright's driver: one driver per process, since a second
+    would find the first one's event loop running."""
     from playwright.sync_api import sync_playwright
 
     executable = shutil.which("chromium")
     if executable is None:
         pytest.fail("Debian's chromium is not installed (apt-get install chromium)")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        yield lambda *extra: playwright.chromium.launch(
+            executable_path=executable, args=[*CHROMIUM_ARGS, *extra]
+        )
+
+
+@pytest.fixture(scope="module")
+def browser(chromium):
+    browser = chromium()
+    yield browser
+    browser.close()
 
 
 @pytest.fixture
@@ -375,17 +384,13 @@ def test_scrollable_code_gets_its_tab_stop_at_the_first_tab(page, server: str) -
 
 
 @pytest.fixture(scope="module")
-def screen_reader_browser():
+def screen_reader_browser(chromium):
     """Chromium as a running screen reader finds it: ``--force-renderer-accessibility`` keeps the
     whole accessibility tree, which Chromium otherwise builds only when assistive technology
     asks for it."""
-    from playwright.sync_api import sync_playwright
-
-    args = [*CHROMIUM_ARGS, "--force-renderer-accessibility"]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=shutil.which("chromium"), args=args)
-        yield browser
-        browser.close()
+    browser = chromium("--force-renderer-accessibility")
+    yield browser
+    browser.close()
 
 
 ARTICLE_HEADINGS = "article :is(h1, h2, h3, h4)"
