@@ -17,6 +17,7 @@ from tests.test_site_browser import (  # noqa: F401 (fixtures)
     EVERYTHING_LAID_OUT,
     ROOT,
     browser,
+    chromium,
     server,
 )
 
