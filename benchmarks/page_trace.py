@@ -18,7 +18,6 @@ way. It is what any page costs on this machine before the book adds anything.
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 import tempfile
 from collections import Counter
@@ -101,7 +100,7 @@ def main_thread_split(events: list[dict], url: str) -> dict[str, float]:
 
 
 def trace_load(browser, url: str) -> dict[str, float]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport=page_weight.VIEWPORT)
     tab = context.new_page()
     browser.start_tracing(page=tab, categories=CATEGORIES)
     tab.goto(url, wait_until="load")
@@ -115,12 +114,10 @@ def measure(site: Path, pages: list[str]) -> dict[str, dict[str, float]]:
     """One traced cold load of the floor page and of each page."""
     from playwright.sync_api import sync_playwright
 
-    executable = shutil.which("chromium") or "/usr/bin/chromium"
     with tempfile.TemporaryDirectory() as floor_dir:
         (Path(floor_dir) / "floor.html").write_text(FLOOR_PAGE)
         with serve(Path(floor_dir)) as floor_url, serve(site) as url, sync_playwright() as pw:
-            args = page_weight.CHROMIUM_ARGS
-            browser = pw.chromium.launch(executable_path=executable, args=args)
+            browser = page_weight.launch(pw)
             trace_load(browser, f"{floor_url}/floor.html")  # warm the browser itself
             splits = {"(floor: one paragraph)": trace_load(browser, f"{floor_url}/floor.html")}
             for page in pages:

@@ -32,6 +32,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 RUNS = 3
+VIEWPORT = {"width": 1280, "height": 900}
 TYPES = ("html", "css", "js", "font", "image", "other")
 _SUFFIX_TYPE = {
     ".html": "html",
@@ -75,7 +76,7 @@ def chapters(site: Path) -> list[str]:
 
 
 def _load_once(browser, url: str, page: str) -> PageLoad:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport=VIEWPORT)
     tab = context.new_page()
     result = PageLoad(page)
     responses = []
@@ -100,14 +101,19 @@ def _load_once(browser, url: str, page: str) -> PageLoad:
     return result
 
 
+def launch(playwright):
+    """Debian's Chromium (never a downloaded one), headless."""
+    executable = shutil.which("chromium") or "/usr/bin/chromium"
+    return playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+
+
 def measure(site: Path, pages: list[str] | None = None, runs: int = RUNS) -> list[PageLoad]:
     from playwright.sync_api import sync_playwright
 
-    executable = shutil.which("chromium") or "/usr/bin/chromium"
     pages = pages or chapters(site)
     loads = []
     with serve(site) as url, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         _load_once(browser, url, pages[0])  # warm the browser itself, not the page's cache
         for page in pages:
             tries = [_load_once(browser, url, page) for _ in range(runs)]
